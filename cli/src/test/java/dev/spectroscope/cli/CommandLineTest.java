@@ -1,0 +1,80 @@
+package dev.spectroscope.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class CommandLineTest {
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = SpectroscopeCommand.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsEverySubcommandOnOneLine() {
+        Run help = run("--help");
+        assertEquals(0, help.code());
+        List<String> lines = help.out().lines().toList();
+        int commands = lines.indexOf("Commands:");
+        assertTrue(commands > 0, help.out());
+        CommandLine cli = SpectroscopeCommand.commandLine();
+        for (String name : cli.getSubcommands().keySet()) {
+            String line = lines.stream().filter(l -> l.startsWith("  " + name + " ")).findFirst()
+                    .orElseThrow(() -> new AssertionError(name + " missing from\n" + help.out()));
+            int at = lines.indexOf(line);
+            String next = at + 1 < lines.size() ? lines.get(at + 1) : "";
+            assertTrue(next.isBlank() || next.matches("  [a-z].*"), name + "'s description wraps: " + next);
+        }
+    }
+
+    @Test
+    void anUnknownFlagIsAClearErrorWithExitCode2() {
+        Run bad = run("broker", "--prot", "9093");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--prot"), bad.err());
+        assertTrue(bad.err().contains("spectroscope broker --help"), bad.err());
+    }
+
+    @Test
+    void anUnknownSubcommandIsAClearError() {
+        Run bad = run("brokr");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("brokr"), bad.err());
+        assertTrue(bad.err().contains("broker"), "suggests the near match: " + bad.err());
+    }
+
+    @Test
+    void aBadValueSaysWhichOption() {
+        Run bad = run("broker", "--port", "lots");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--port"), bad.err());
+    }
+
+    @Test
+    void topicsCreateWithoutClusterSaysWhatIsMissing() {
+        Run bad = run("topics", "--create");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("--bootstrap-servers"), bad.err());
+    }
+
+    @Test
+    void versionComesFromTheBuild() {
+        Run version = run("--version");
+        assertEquals(0, version.code());
+        assertTrue(version.out().startsWith("spectroscope "), version.out());
+    }
+}
