@@ -1,0 +1,248 @@
+package dev.spectroscope.slt.estimate;
+
+import dev.spectroscope.slt.sampler.ChainResult;
+import dev.spectroscope.slt.sampler.SgldSampler;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * λ and m from chains at a ladder of inverse temperatures (SCIENCE.md §3): with t = L_n(w) − L_n(w*),
+ * Z(s) ≈ Γ(λ)·s^(−λ)·(log s)^(m−1) gives s·E_s[t] ≈ λ − (m − 1)/log s, a straight line in x = 1/log s
+ * whose intercept is λ and whose slope is −(m − 1). The line is fitted by weighted least squares with
+ * each rung's variance from the spread of its chains.
+ *
+ * <p>The density-of-states curve itself comes from reweighting each rung's histogram of t by e^(s t)
+ * and combining the rungs with the weighted histogram analysis method (Ferrenberg and Swendsen 1989).
+ */
+public final class DosEstimator {
+
+    static final double LOCALIZATION_DOMINATES = 0.5;
+    private static final int BINS = 40;
+
+    private DosEstimator() {
+    }
+
+    public static DosResult estimate(SgldSampler.Samples samples, double gamma) {
+        double[] s = samples.nBetas();
+        int rungs = s.length;
+        if (rungs < 2) {
+            throw new IllegalArgumentException("a ladder needs at least two temperatures, got " + rungs);
+        }
+        List<String> diagnostics = new ArrayList<>();
+        double[] y = new double[rungs];
+        double[] se = new double[rungs];
+        double[] share = new double[rungs];
+        boolean dominated = false;
+        for (int k = 0; k < rungs; k++) {
+            List<ChainResult> chains = samples.atTemperature(k);
+            LlcResult rung = LlcEstimator.estimate(chains);
+            y[k] = rung.mean();
+            se[k] = rungStandardError(rung, chains);
+            double distance = chains.stream().filter(c -> !c.diverged()).mapToDouble(ChainResult::meanSquaredDistance)
+                    .average().orElse(Double.NaN);
+            double localization = 0.5 * gamma * distance;
+            share[k] = localization / (localization + Math.max(rung.mean(), 0));
+            if (share[k] > LOCALIZATION_DOMINATES) {
+                dominated = true;
+                diagnostics.add(String.format(Locale.ROOT, "at nβ %.4g the localization term carries %.0f%% of the "
+                        + "energy: γ, not the loss, shapes the samples there; raise nβ or lower γ", s[k],
+                        100 * share[k]));
+            }
+        }
+        double[] fit = weightedLine(s, y, se);
+        double lambda = fit[0];
+        double m = 1 - fit[1];
+        if (m < 1 - 2 * fit[3]) {
+            diagnostics.add(String.format(Locale.ROOT, "the fitted multiplicity %.2f is below 1 by more than two "
+                    + "standard errors: the rungs are not in the asymptotic regime; widen the ladder or draw more", m));
+        }
+        double[][] curve = logDensity(samples);
+        double curveLambda = curveLambda(curve[0], curve[1]);
+        if (!Double.isNaN(curveLambda) && Math.abs(curveLambda - lambda) > 0.25 * Math.abs(lambda)) {
+            diagnostics.add(String.format(Locale.ROOT, "the two reads of λ disagree: %.3g from the ladder, %.3g "
+                    + "from the density-of-states curve", lambda, curveLambda));
+        }
+        return new DosResult(lambda, fit[2], m, fit[3], s.clone(), y, se, curve[0], curve[1], curveLambda, share,
+                dominated, List.copyOf(diagnostics));
+    }
+
+    /** Standard error of one rung's estimate: across chains, or from batch means of the trace for one chain. */
+    private static double rungStandardError(LlcResult rung, List<ChainResult> chains) {
+        int good = (int) Arrays.stream(rung.perChain()).filter(v -> !Double.isNaN(v)).count();
+        if (good > 1) {
+            return rung.std() / Math.sqrt(good);
+        }
+        double[] trace = rung.meanTrace();
+        double[] meanSe = Statistics.meanAndBatchStandardError(trace, 0, trace.length);
+        return meanSe[1];
+    }
+
+    /**
+     * Weighted least squares of y on x = 1/log s with weights 1/se²: returns {intercept, slope,
+     * se(intercept), se(slope)} from (XᵀWX)⁻¹.
+     */
+    static double[] weightedLine(double[] s, double[] y, double[] se) {
+        double sw = 0;
+        double sx = 0;
+        double sy = 0;
+        double sxx = 0;
+        double sxy = 0;
+        for (int k = 0; k < s.length; k++) {
+            double x = 1.0 / Math.log(s[k]);
+            double w = se[k] > 0 && Double.isFinite(se[k]) ? 1.0 / (se[k] * se[k]) : 1.0;
+            sw += w;
+            sx += w * x;
+            sy += w * y[k];
+            sxx += w * x * x;
+            sxy += w * x * y[k];
+        }
+        double det = sw * sxx - sx * sx;
+        double slope = (sw * sxy - sx * sy) / det;
+        double intercept = (sy - slope * sx) / sw;
+        return new double[] {intercept, slope, Math.sqrt(sxx / det), Math.sqrt(sw / det)};
+    }
+
+    /**
+     * WHAM over the rungs: g(t_b) = Σ_k H_k(b) / Σ_k N_k·e^(f_k − s_k t_b) with e^(−f_k) = Σ_b g(t_b)·e^(−s_k t_b),
+     * iterated to self-consistency in log space. Only t > 0 enters (draws below the centre carry no density
+     * information about the singularity); bins are log-spaced.
+     */
+    static double[][] logDensity(SgldSampler.Samples samples) {
+        double[] s = samples.nBetas();
+        List<double[]> perRung = new ArrayList<>();
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = 0;
+        for (int k = 0; k < s.length; k++) {
+            List<Double> ts = new ArrayList<>();
+            for (ChainResult c : samples.atTemperature(k)) {
+                if (c.diverged()) {
+                    continue;
+                }
+                for (double l : c.losses()) {
+                    double t = l - samples.centerLoss();
+                    if (t > 0) {
+                        ts.add(t);
+                    }
+                }
+            }
+            double[] arr = ts.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            perRung.add(arr);
+            if (arr.length > 0) {
+                lo = Math.min(lo, arr[(int) (0.01 * arr.length)]);
+                hi = Math.max(hi, arr[(int) (0.99 * (arr.length - 1))]);
+            }
+        }
+        if (!(hi > lo) || lo <= 0) {
+            return new double[][] {new double[0], new double[0]};
+        }
+        double logLo = Math.log(lo);
+        double width = (Math.log(hi) - logLo) / BINS;
+        double[] centers = new double[BINS];
+        double[] binWidth = new double[BINS];
+        for (int b = 0; b < BINS; b++) {
+            centers[b] = Math.exp(logLo + (b + 0.5) * width);
+            binWidth[b] = Math.exp(logLo + (b + 1) * width) - Math.exp(logLo + b * width);
+        }
+        double[][] counts = new double[s.length][BINS];
+        double[] total = new double[s.length];
+        for (int k = 0; k < s.length; k++) {
+            for (double t : perRung.get(k)) {
+                int b = (int) Math.floor((Math.log(t) - logLo) / width);
+                if (b >= 0 && b < BINS) {
+                    counts[k][b]++;
+                    total[k]++;
+                }
+            }
+        }
+        double[] f = new double[s.length];
+        double[] logG = new double[BINS];
+        for (int iteration = 0; iteration < 500; iteration++) {
+            for (int b = 0; b < BINS; b++) {
+                double numerator = 0;
+                for (int k = 0; k < s.length; k++) {
+                    numerator += counts[k][b];
+                }
+                // log Σ_k N_k e^(f_k − s_k t_b), stably.
+                double max = Double.NEGATIVE_INFINITY;
+                for (int k = 0; k < s.length; k++) {
+                    if (total[k] > 0) {
+                        max = Math.max(max, Math.log(total[k]) + f[k] - s[k] * centers[b]);
+                    }
+                }
+                double sum = 0;
+                for (int k = 0; k < s.length; k++) {
+                    if (total[k] > 0) {
+                        sum += Math.exp(Math.log(total[k]) + f[k] - s[k] * centers[b] - max);
+                    }
+                }
+                logG[b] = numerator > 0 ? Math.log(numerator / binWidth[b]) - (max + Math.log(sum))
+                        : Double.NEGATIVE_INFINITY;
+            }
+            double change = 0;
+            for (int k = 0; k < s.length; k++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int b = 0; b < BINS; b++) {
+                    if (logG[b] > Double.NEGATIVE_INFINITY) {
+                        max = Math.max(max, logG[b] + Math.log(binWidth[b]) - s[k] * centers[b]);
+                    }
+                }
+                double sum = 0;
+                for (int b = 0; b < BINS; b++) {
+                    if (logG[b] > Double.NEGATIVE_INFINITY) {
+                        sum += Math.exp(logG[b] + Math.log(binWidth[b]) - s[k] * centers[b] - max);
+                    }
+                }
+                double next = -(max + Math.log(sum));
+                change = Math.max(change, Math.abs(next - f[k]));
+                f[k] = next;
+            }
+            double shift = f[0];
+            for (int k = 0; k < s.length; k++) {
+                f[k] -= shift;
+            }
+            if (change < 1e-9) {
+                break;
+            }
+        }
+        double top = Arrays.stream(logG).max().orElse(0);
+        List<double[]> kept = new ArrayList<>();
+        for (int b = 0; b < BINS; b++) {
+            if (logG[b] > Double.NEGATIVE_INFINITY) {
+                kept.add(new double[] {centers[b], logG[b] - top});
+            }
+        }
+        double[] ts = new double[kept.size()];
+        double[] logs = new double[kept.size()];
+        for (int i = 0; i < kept.size(); i++) {
+            ts[i] = kept.get(i)[0];
+            logs[i] = kept.get(i)[1];
+        }
+        return new double[][] {ts, logs};
+    }
+
+    /** Slope of log v(t) against log t over the lower half of the curve, plus one: λ when m = 1. */
+    static double curveLambda(double[] t, double[] logV) {
+        int half = t.length / 2;
+        if (half < 4) {
+            return Double.NaN;
+        }
+        double mx = 0;
+        double my = 0;
+        for (int i = 0; i < half; i++) {
+            mx += Math.log(t[i]);
+            my += logV[i];
+        }
+        mx /= half;
+        my /= half;
+        double sxy = 0;
+        double sxx = 0;
+        for (int i = 0; i < half; i++) {
+            double dx = Math.log(t[i]) - mx;
+            sxy += dx * (logV[i] - my);
+            sxx += dx * dx;
+        }
+        return sxx == 0 ? Double.NaN : sxy / sxx + 1;
+    }
+}

@@ -1,0 +1,460 @@
+package dev.spectroscope.slt.reference;
+
+import dev.spectroscope.slt.model.LossModel;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * A deep linear network f(x) = W_L ⋯ W_1 x learning a teacher of rank r from Gaussian data, the
+ * reference model whose learning coefficient Aoyagi's formula gives (SCIENCE.md §5).
+ *
+ * <p>Data: x ~ N(0, I), y = W₀ x + σ·ε with W₀ of rank r. The loss is the Gaussian negative
+ * log-likelihood per sample, ‖y − W x‖² / (2σ²) up to a constant. Parameters are the layers' matrices,
+ * row-major (output × input), concatenated from W_1 to W_L.
+ *
+ * <p>Minibatch evaluation runs over the stored samples; the full-data loss and gradient use the
+ * sufficient statistics Σxx, Σyx, Σyy, so they cost the same for any n. The student is trained to the
+ * empirical minimum from a small initialisation (full-batch Adam, then plain gradient descent), the way
+ * public practice trains to the teacher before sampling.
+ */
+public final class DeepLinearNetwork implements LossModel {
+
+    private final int[] widths;
+    private final int layers;
+    private final int rank;
+    private final int n;
+    private final double noiseStd;
+    private final int[] offsets;
+    private final int dimension;
+    private final double[] x;        // n × H_0
+    private final double[] y;        // n × H_L
+    private final double[] sxx;      // H_0 × H_0, (1/n) Σ x xᵀ
+    private final double[] syx;      // H_L × H_0, (1/n) Σ y xᵀ
+    private final double syy;        // (1/n) Σ yᵀy
+    private final double[] teacher;  // H_L × H_0
+    private final double[] center;
+    private final double trainedGradientNorm;
+
+    /**
+     * @param widths   [H_0 = inputs, H_1, …, H_L = outputs]
+     * @param rank     rank of the teacher's map
+     * @param n        number of samples
+     * @param noiseStd σ of the output noise
+     * @param seed     seeds the teacher, the data and the student's initialisation
+     */
+    public DeepLinearNetwork(int[] widths, int rank, int n, double noiseStd, long seed) {
+        LearningCoefficients.deepLinearNetwork(widths, rank); // validates the shape
+        this.widths = widths.clone();
+        this.layers = widths.length - 1;
+        this.rank = rank;
+        this.n = n;
+        this.noiseStd = noiseStd;
+        this.offsets = new int[layers + 1];
+        for (int j = 0; j < layers; j++) {
+            offsets[j + 1] = offsets[j] + widths[j + 1] * widths[j];
+        }
+        this.dimension = offsets[layers];
+        SplittableRandom random = new SplittableRandom(seed);
+        int in = widths[0];
+        int out = widths[layers];
+        this.teacher = randomRankR(out, in, rank, random);
+        this.x = new double[n * in];
+        this.y = new double[n * out];
+        this.sxx = new double[in * in];
+        this.syx = new double[out * in];
+        double yy = 0;
+        for (int i = 0; i < n; i++) {
+            for (int a = 0; a < in; a++) {
+                x[i * in + a] = random.nextGaussian();
+            }
+            for (int b = 0; b < out; b++) {
+                double v = noiseStd * random.nextGaussian();
+                for (int a = 0; a < in; a++) {
+                    v += teacher[b * in + a] * x[i * in + a];
+                }
+                y[i * out + b] = v;
+                yy += v * v;
+            }
+            for (int a = 0; a < in; a++) {
+                double xa = x[i * in + a];
+                for (int c = 0; c < in; c++) {
+                    sxx[a * in + c] += xa * x[i * in + c];
+                }
+                for (int b = 0; b < out; b++) {
+                    syx[b * in + a] += y[i * out + b] * xa;
+                }
+            }
+        }
+        for (int k = 0; k < sxx.length; k++) {
+            sxx[k] /= n;
+        }
+        for (int k = 0; k < syx.length; k++) {
+            syx[k] /= n;
+        }
+        this.syy = yy / n;
+        this.center = train(random);
+        double[] g = new double[dimension];
+        new FullData().lossAndGradient(center, g);
+        this.trainedGradientNorm = norm(g);
+    }
+
+    public TrueCoefficient truth() {
+        return LearningCoefficients.deepLinearNetwork(widths, rank);
+    }
+
+    public int[] widths() {
+        return widths.clone();
+    }
+
+    public int rank() {
+        return rank;
+    }
+
+    /** ‖∇L_n(w*)‖ after training: how close the centre is to a critical point. */
+    public double trainedGradientNorm() {
+        return trainedGradientNorm;
+    }
+
+    @Override
+    public int dimension() {
+        return dimension;
+    }
+
+    @Override
+    public int sampleCount() {
+        return n;
+    }
+
+    @Override
+    public double[] center() {
+        return center.clone();
+    }
+
+    @Override
+    public String describe() {
+        return "dln" + Arrays.toString(widths).replace(" ", "") + " rank " + rank;
+    }
+
+    @Override
+    public Evaluator newEvaluator() {
+        return new MinibatchEvaluator();
+    }
+
+    private double[] train(SplittableRandom random) {
+        double[] w = new double[dimension];
+        for (int j = 0; j < layers; j++) {
+            // Small initialisation: training then finds the low-rank, balanced solution, as SGD does in practice.
+            double scale = 0.1 / Math.sqrt(widths[j]);
+            for (int k = offsets[j]; k < offsets[j + 1]; k++) {
+                w[k] = scale * random.nextGaussian();
+            }
+        }
+        FullData full = new FullData();
+        double[] g = new double[dimension];
+        double[] m1 = new double[dimension];
+        double[] m2 = new double[dimension];
+        double beta1 = 0.9;
+        double beta2 = 0.999;
+        int adamSteps = 6000;
+        for (int t = 1; t <= adamSteps; t++) {
+            full.lossAndGradient(w, g);
+            double lr = 0.01 * 0.5 * (1 + Math.cos(Math.PI * t / adamSteps)) + 1e-5;
+            for (int k = 0; k < dimension; k++) {
+                m1[k] = beta1 * m1[k] + (1 - beta1) * g[k];
+                m2[k] = beta2 * m2[k] + (1 - beta2) * g[k] * g[k];
+                double mHat = m1[k] / (1 - Math.pow(beta1, t));
+                double vHat = m2[k] / (1 - Math.pow(beta2, t));
+                w[k] -= lr * mHat / (Math.sqrt(vHat) + 1e-12);
+            }
+        }
+        // Gradient descent to polish: Adam's steps never settle exactly.
+        for (int t = 0; t < 4000; t++) {
+            full.lossAndGradient(w, g);
+            for (int k = 0; k < dimension; k++) {
+                w[k] -= 0.02 * g[k];
+            }
+        }
+        return w;
+    }
+
+    private static double[] randomRankR(int rows, int cols, int r, SplittableRandom random) {
+        double[] m = new double[rows * cols];
+        if (r == 0) {
+            return m;
+        }
+        double[] a = new double[rows * r];
+        double[] b = new double[r * cols];
+        for (int k = 0; k < a.length; k++) {
+            a[k] = random.nextGaussian();
+        }
+        for (int k = 0; k < b.length; k++) {
+            b[k] = random.nextGaussian();
+        }
+        double scale = 1.0 / Math.sqrt(r);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                double v = 0;
+                for (int k = 0; k < r; k++) {
+                    v += a[i * r + k] * b[k * cols + j];
+                }
+                m[i * cols + j] = v * scale;
+            }
+        }
+        return m;
+    }
+
+    private static double norm(double[] v) {
+        double s = 0;
+        for (double e : v) {
+            s += e * e;
+        }
+        return Math.sqrt(s);
+    }
+
+    /** Loss and gradient over minibatches of stored samples; buffers preallocated, nothing allocated per call. */
+    private final class MinibatchEvaluator implements Evaluator {
+        private final double[][] activations = new double[layers + 1][];
+        private final double[][] deltas = new double[layers + 1][];
+        private final FullData full = new FullData();
+
+        MinibatchEvaluator() {
+            for (int j = 0; j <= layers; j++) {
+                activations[j] = new double[widths[j]];
+                deltas[j] = new double[widths[j]];
+            }
+        }
+
+        @Override
+        public double lossAndGradient(double[] w, int[] batch, int size, double[] gradient) {
+            if (size >= n) {
+                return full.lossAndGradient(w, gradient);
+            }
+            Arrays.fill(gradient, 0, dimension, 0.0);
+            double total = 0;
+            double inv = 1.0 / (noiseStd * noiseStd);
+            for (int s = 0; s < size; s++) {
+                total += forward(w, batch[s]);
+                int out = widths[layers];
+                double[] top = deltas[layers];
+                double[] yHat = activations[layers];
+                int yi = batch[s] * out;
+                for (int b = 0; b < out; b++) {
+                    top[b] = (yHat[b] - y[yi + b]) * inv;
+                }
+                for (int j = layers; j >= 1; j--) {
+                    int rows = widths[j];
+                    int cols = widths[j - 1];
+                    int off = offsets[j - 1];
+                    double[] d = deltas[j];
+                    double[] a = activations[j - 1];
+                    double[] below = deltas[j - 1];
+                    if (j > 1) {
+                        Arrays.fill(below, 0.0);
+                    }
+                    for (int r = 0; r < rows; r++) {
+                        double dr = d[r];
+                        int row = off + r * cols;
+                        for (int c = 0; c < cols; c++) {
+                            gradient[row + c] += dr * a[c];
+                            if (j > 1) {
+                                below[c] += w[row + c] * dr;
+                            }
+                        }
+                    }
+                }
+            }
+            double scale = 1.0 / size;
+            for (int k = 0; k < dimension; k++) {
+                gradient[k] *= scale;
+            }
+            return total * scale;
+        }
+
+        @Override
+        public double loss(double[] w, int[] batch, int size) {
+            if (size >= n) {
+                return full.loss(w);
+            }
+            double total = 0;
+            for (int s = 0; s < size; s++) {
+                total += forward(w, batch[s]);
+            }
+            return total / size;
+        }
+
+        @Override
+        public double fullLoss(double[] w) {
+            return full.loss(w);
+        }
+
+        /** Forward pass of one sample; returns its loss. */
+        private double forward(double[] w, int sample) {
+            int in = widths[0];
+            System.arraycopy(x, sample * in, activations[0], 0, in);
+            for (int j = 1; j <= layers; j++) {
+                int rows = widths[j];
+                int cols = widths[j - 1];
+                int off = offsets[j - 1];
+                double[] a = activations[j - 1];
+                double[] next = activations[j];
+                for (int r = 0; r < rows; r++) {
+                    double v = 0;
+                    int row = off + r * cols;
+                    for (int c = 0; c < cols; c++) {
+                        v += w[row + c] * a[c];
+                    }
+                    next[r] = v;
+                }
+            }
+            int out = widths[layers];
+            double[] yHat = activations[layers];
+            int yi = sample * out;
+            double sq = 0;
+            for (int b = 0; b < out; b++) {
+                double e = yHat[b] - y[yi + b];
+                sq += e * e;
+            }
+            return sq / (2 * noiseStd * noiseStd);
+        }
+    }
+
+    /**
+     * The loss over all n samples through the sufficient statistics: with P = W_L ⋯ W_1,
+     * L = [tr(P Σxx Pᵀ) − 2 tr(P Σyxᵀ) + Σyy] / (2σ²) and ∇_P L = (P Σxx − Σyx) / σ².
+     */
+    private final class FullData {
+        private final double[][] prefix = new double[layers + 1][]; // Q_j = W_j ⋯ W_1 (H_j × H_0), Q_0 = I
+        private final double[][] suffix = new double[layers + 1][]; // R_j = W_L ⋯ W_{j+1} (H_L × H_j), R_L = I
+        private final double[] gp;
+        private final double[] tmp;
+
+        FullData() {
+            int in = widths[0];
+            int out = widths[layers];
+            for (int j = 0; j <= layers; j++) {
+                prefix[j] = new double[widths[j] * in];
+                suffix[j] = new double[out * widths[j]];
+            }
+            for (int a = 0; a < in; a++) {
+                prefix[0][a * in + a] = 1;
+            }
+            for (int b = 0; b < out; b++) {
+                suffix[layers][b * out + b] = 1;
+            }
+            gp = new double[out * in];
+            int maxWidth = Arrays.stream(widths).max().orElse(1);
+            tmp = new double[maxWidth * in];
+        }
+
+        double loss(double[] w) {
+            products(w, false);
+            return lossOfProduct();
+        }
+
+        double lossAndGradient(double[] w, double[] gradient) {
+            products(w, true);
+            double loss = lossOfProduct();
+            int in = widths[0];
+            int out = widths[layers];
+            double[] p = prefix[layers];
+            double inv = 1.0 / (noiseStd * noiseStd);
+            for (int b = 0; b < out; b++) {
+                for (int a = 0; a < in; a++) {
+                    double v = -syx[b * in + a];
+                    for (int c = 0; c < in; c++) {
+                        v += p[b * in + c] * sxx[c * in + a];
+                    }
+                    gp[b * in + a] = v * inv;
+                }
+            }
+            // ∇W_j = R_jᵀ G Q_{j−1}ᵀ: first T = G Q_{j−1}ᵀ (H_L × H_{j−1}), then R_jᵀ T.
+            for (int j = 1; j <= layers; j++) {
+                int rows = widths[j];
+                int cols = widths[j - 1];
+                double[] q = prefix[j - 1];
+                double[] r = suffix[j];
+                for (int b = 0; b < out; b++) {
+                    for (int c = 0; c < cols; c++) {
+                        double v = 0;
+                        for (int a = 0; a < in; a++) {
+                            v += gp[b * in + a] * q[c * in + a];
+                        }
+                        tmp[b * cols + c] = v;
+                    }
+                }
+                int off = offsets[j - 1];
+                for (int i = 0; i < rows; i++) {
+                    for (int c = 0; c < cols; c++) {
+                        double v = 0;
+                        for (int b = 0; b < out; b++) {
+                            v += r[b * rows + i] * tmp[b * cols + c];
+                        }
+                        gradient[off + i * cols + c] = v;
+                    }
+                }
+            }
+            return loss;
+        }
+
+        private double lossOfProduct() {
+            int in = widths[0];
+            int out = widths[layers];
+            double[] p = prefix[layers];
+            double quad = 0;
+            double cross = 0;
+            for (int b = 0; b < out; b++) {
+                for (int a = 0; a < in; a++) {
+                    double pba = p[b * in + a];
+                    cross += pba * syx[b * in + a];
+                    double v = 0;
+                    for (int c = 0; c < in; c++) {
+                        v += p[b * in + c] * sxx[c * in + a];
+                    }
+                    quad += v * pba;
+                }
+            }
+            return (quad - 2 * cross + syy) / (2 * noiseStd * noiseStd);
+        }
+
+        private void products(double[] w, boolean withSuffix) {
+            int in = widths[0];
+            for (int j = 1; j <= layers; j++) {
+                int rows = widths[j];
+                int cols = widths[j - 1];
+                int off = offsets[j - 1];
+                double[] below = prefix[j - 1];
+                double[] q = prefix[j];
+                for (int i = 0; i < rows; i++) {
+                    for (int a = 0; a < in; a++) {
+                        double v = 0;
+                        for (int c = 0; c < cols; c++) {
+                            v += w[off + i * cols + c] * below[c * in + a];
+                        }
+                        q[i * in + a] = v;
+                    }
+                }
+            }
+            if (!withSuffix) {
+                return;
+            }
+            int out = widths[layers];
+            for (int j = layers - 1; j >= 0; j--) {
+                // R_j = R_{j+1} W_{j+1}: (H_L × H_{j+1})(H_{j+1} × H_j).
+                int mid = widths[j + 1];
+                int cols = widths[j];
+                int off = offsets[j];
+                double[] above = suffix[j + 1];
+                double[] r = suffix[j];
+                for (int b = 0; b < out; b++) {
+                    for (int c = 0; c < cols; c++) {
+                        double v = 0;
+                        for (int k = 0; k < mid; k++) {
+                            v += above[b * mid + k] * w[off + k * cols + c];
+                        }
+                        r[b * cols + c] = v;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.spectroscope.slt.sampler;
+
+import java.util.List;
+
+/**
+ * What one chain produced.
+ *
+ * @param chainIndex        index within its temperature
+ * @param temperatureIndex  index in the ladder
+ * @param nBeta             the inverse temperature times n it sampled at
+ * @param seed              its own seed
+ * @param centerLoss        L_n(w*)
+ * @param losses            minibatch loss of each recorded draw (before that step's update)
+ * @param meanSquaredDistance mean of ‖w − w*‖² over the recorded draws (for the localization diagnostic)
+ * @param malaAcceptance    mean MALA acceptance probability over the measured steps, NaN if none measured
+ * @param diverged          true when the chain met a NaN or infinite loss and stopped
+ * @param stepsRun          SGLD steps taken
+ * @param elapsedNanos      wall time of the chain
+ * @param notes             what the sampler noticed about this chain
+ */
+public record ChainResult(int chainIndex, int temperatureIndex, double nBeta, long seed, double centerLoss,
+                          double[] losses, double meanSquaredDistance, double malaAcceptance, boolean diverged,
+                          long stepsRun, long elapsedNanos, List<String> notes) {
+
+    /** This chain's LLC estimate nβ·(mean draw loss − L_n(w*)); NaN when it diverged or recorded nothing. */
+    public double llc() {
+        if (diverged || losses.length == 0) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (double l : losses) {
+            sum += l;
+        }
+        return nBeta * (sum / losses.length - centerLoss);
+    }
+}

@@ -1,0 +1,209 @@
+package dev.spectroscope.slt.sampler;
+
+import dev.spectroscope.slt.model.LossModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One chain of localized stochastic-gradient Langevin dynamics around w* (SCIENCE.md §2):
+ *
+ * <pre>
+ *   w ← w − (ε/2)·( nβ·∇L_B(w) + γ·(w − w*) ) + √ε·N(0, I)
+ * </pre>
+ *
+ * and, preconditioned, with G = 1/(√v + δ) and v the running mean of the squared drift,
+ * {@code w ← w − (ε/2)·G⊙drift + √(εG)⊙N(0, I)}. The loss recorded for a draw is the minibatch loss at
+ * the weights before that step's update. The step loop allocates nothing.
+ */
+public final class LocalizedSgld {
+
+    private static final double RMS_DECAY = 0.99;
+    // The drift nβ·∇L is large away from the centre; a tiny δ would let the first steps from a critical point,
+    // where the running mean v is still 0, take huge steps.
+    private static final double RMS_DELTA = 1e-1;
+
+    private final LossModel model;
+    private final SgldSettings settings;
+
+    public LocalizedSgld(LossModel model, SgldSettings settings) {
+        this.model = model;
+        this.settings = settings;
+    }
+
+    /**
+     * Runs one chain.
+     *
+     * @param center     w*
+     * @param centerLoss L_n(w*)
+     * @param nBeta      inverse temperature times n for this chain
+     */
+    public ChainResult run(LossModel.Evaluator evaluator, double[] center, double centerLoss, double nBeta,
+                           int chainIndex, int temperatureIndex) {
+        return run(evaluator, center, centerLoss, nBeta, 1.0, chainIndex, temperatureIndex);
+    }
+
+    /**
+     * Runs one chain of a ladder rung at {@code rung} times the base nβ. The step size is ε/rung, so that the
+     * loss term's step ε·nβ is the same on every rung and each rung mixes in the same number of steps; a
+     * fixed ε would leave the hot rungs unmixed and the cold ones unstable.
+     */
+    public ChainResult run(LossModel.Evaluator evaluator, double[] center, double centerLoss, double nBeta,
+                           double rung, int chainIndex, int temperatureIndex) {
+        long started = System.nanoTime();
+        long seed = chainSeed(settings.seed(), chainIndex, temperatureIndex);
+        SplittableRandom random = new SplittableRandom(seed);
+        int d = center.length;
+        int n = model.sampleCount();
+        int batchSize = Math.min(settings.batchSize(), n);
+        double eps = settings.epsilon() / rung;
+        double gamma = settings.gamma();
+        double halfEps = 0.5 * eps;
+        double sqrtEps = Math.sqrt(eps);
+        boolean rms = settings.preconditioner() == Preconditioner.RMSPROP;
+
+        double[] w = center.clone();
+        double[] grad = new double[d];
+        double[] drift = new double[d];
+        double[] v = rms ? new double[d] : null;
+        double[] proposal = settings.malaEvery() > 0 ? new double[d] : null;
+        double[] proposalGrad = settings.malaEvery() > 0 ? new double[d] : null;
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        int[] batch = new int[batchSize];
+        int cursor = n; // forces a shuffle before the first batch
+
+        double[] losses = new double[settings.draws()];
+        int recorded = 0;
+        double distanceSum = 0;
+        double acceptanceSum = 0;
+        int acceptanceCount = 0;
+        boolean diverged = false;
+        List<String> notes = new ArrayList<>();
+        int total = settings.totalSteps();
+        long step = 0;
+        for (; step < total; step++) {
+            if (batchSize < n) {
+                if (cursor + batchSize > n) {
+                    shuffle(order, random);
+                    cursor = 0;
+                }
+                System.arraycopy(order, cursor, batch, 0, batchSize);
+                cursor += batchSize;
+            }
+            double loss = evaluator.lossAndGradient(w, batch, batchSize, grad);
+            if (!Double.isFinite(loss)) {
+                diverged = true;
+                notes.add("chain " + chainIndex + " diverged at step " + step + ": loss " + loss
+                        + "; lower epsilon (" + eps + ") or raise gamma");
+                break;
+            }
+            boolean record = step >= settings.burnIn() && (step - settings.burnIn()) % settings.stepsPerDraw() == 0;
+            if (record) {
+                losses[recorded++] = loss;
+            }
+            double distance = 0;
+            for (int i = 0; i < d; i++) {
+                double offset = w[i] - center[i];
+                distance += offset * offset;
+                drift[i] = nBeta * grad[i] + gamma * offset;
+            }
+            if (record) {
+                distanceSum += distance;
+            }
+            if (rms) {
+                for (int i = 0; i < d; i++) {
+                    v[i] = RMS_DECAY * v[i] + (1 - RMS_DECAY) * drift[i] * drift[i];
+                }
+            }
+            boolean measure = settings.malaEvery() > 0 && step % settings.malaEvery() == 0;
+            if (measure) {
+                double potential = nBeta * loss + 0.5 * gamma * distance;
+                double a = malaAcceptance(evaluator, w, drift, v, potential, center, nBeta, eps, batch, batchSize,
+                        random, proposal, proposalGrad);
+                if (Double.isNaN(a)) {
+                    diverged = true;
+                    notes.add("chain " + chainIndex + " diverged at step " + step + ": non-finite proposal");
+                    break;
+                }
+                acceptanceSum += a;
+                acceptanceCount++;
+                // The proposal drawn for the measurement is the step itself: the chain is not altered.
+                System.arraycopy(proposal, 0, w, 0, d);
+                continue;
+            }
+            for (int i = 0; i < d; i++) {
+                if (rms) {
+                    double g = 1.0 / (Math.sqrt(v[i]) + RMS_DELTA);
+                    w[i] += -halfEps * g * drift[i] + Math.sqrt(eps * g) * random.nextGaussian();
+                } else {
+                    w[i] += -halfEps * drift[i] + sqrtEps * random.nextGaussian();
+                }
+            }
+        }
+        double[] kept = recorded == losses.length ? losses : java.util.Arrays.copyOf(losses, recorded);
+        return new ChainResult(chainIndex, temperatureIndex, nBeta, seed, centerLoss, kept,
+                recorded == 0 ? Double.NaN : distanceSum / recorded,
+                acceptanceCount == 0 ? Double.NaN : acceptanceSum / acceptanceCount, diverged, step,
+                System.nanoTime() - started, List.copyOf(notes));
+    }
+
+    /**
+     * Draws the SGLD proposal x' into {@code proposal} (the very step the chain then takes) and returns the
+     * Metropolis-adjusted acceptance probability of it on the same minibatch:
+     * min(1, exp(U(x) − U(x') + log q(x'→x) − log q(x→x'))) with U = nβ·L_B + (γ/2)‖w − w*‖².
+     * NaN when the proposal's loss is not finite.
+     */
+    private double malaAcceptance(LossModel.Evaluator evaluator, double[] x, double[] drift, double[] v,
+                                  double potential, double[] center, double nBeta, double eps, int[] batch,
+                                  int size, SplittableRandom random, double[] proposal, double[] proposalGrad) {
+        double gamma = settings.gamma();
+        int d = x.length;
+        double logForward = 0;
+        for (int i = 0; i < d; i++) {
+            double g = v == null ? 1.0 : 1.0 / (Math.sqrt(v[i]) + RMS_DELTA);
+            double z = random.nextGaussian();
+            proposal[i] = x[i] - 0.5 * eps * g * drift[i] + Math.sqrt(eps * g) * z;
+            logForward -= 0.5 * z * z;
+        }
+        double lossAtProposal = evaluator.lossAndGradient(proposal, batch, size, proposalGrad);
+        if (!Double.isFinite(lossAtProposal)) {
+            return Double.NaN;
+        }
+        double distance = 0;
+        double logBackward = 0;
+        for (int i = 0; i < d; i++) {
+            double g = v == null ? 1.0 : 1.0 / (Math.sqrt(v[i]) + RMS_DELTA);
+            double offset = proposal[i] - center[i];
+            distance += offset * offset;
+            double backDrift = nBeta * proposalGrad[i] + gamma * offset;
+            double r = x[i] - proposal[i] + 0.5 * eps * g * backDrift;
+            logBackward -= r * r / (2 * eps * g);
+        }
+        double proposalPotential = nBeta * lossAtProposal + 0.5 * gamma * distance;
+        double logAlpha = potential - proposalPotential + logBackward - logForward;
+        if (Double.isNaN(logAlpha)) {
+            return Double.NaN;
+        }
+        return logAlpha >= 0 ? 1.0 : Math.exp(logAlpha);
+    }
+
+    private static void shuffle(int[] a, SplittableRandom random) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    /** A chain's seed from the root seed and its place: independent of thread scheduling. */
+    public static long chainSeed(long root, int chainIndex, int temperatureIndex) {
+        long z = root + 0x9E3779B97F4A7C15L * (1L + chainIndex + 1_000_003L * temperatureIndex);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

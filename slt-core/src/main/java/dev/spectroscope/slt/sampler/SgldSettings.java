@@ -1,0 +1,94 @@
+package dev.spectroscope.slt.sampler;
+
+/**
+ * Settings of localized SGLD (SCIENCE.md §2).
+ *
+ * @param epsilon        step size ε at the base nβ; a ladder rung at k·nβ steps ε/k
+ * @param gamma          localization strength γ
+ * @param nBeta          inverse temperature times n; {@code Double.NaN} means the default n / log n
+ * @param batchSize      minibatch size B; at least n means full-batch Langevin
+ * @param chains         chains per temperature
+ * @param draws          recorded draws per chain
+ * @param burnIn         steps discarded before the first draw
+ * @param stepsPerDraw   steps between recorded draws
+ * @param seed           root seed: every chain's stream derives from it, so a run repeats bit for bit
+ * @param preconditioner plain or RMSprop-preconditioned
+ * @param malaEvery      every how many steps the MALA acceptance probability is measured (0: never); each
+ *                       measurement costs one extra loss and gradient evaluation on the same minibatch
+ */
+public record SgldSettings(double epsilon, double gamma, double nBeta, int batchSize, int chains, int draws,
+                           int burnIn, int stepsPerDraw, long seed, Preconditioner preconditioner, int malaEvery) {
+
+    public SgldSettings {
+        require(epsilon > 0 && Double.isFinite(epsilon), "epsilon must be a positive number, was " + epsilon);
+        require(gamma >= 0 && Double.isFinite(gamma), "gamma must be non-negative, was " + gamma);
+        require(Double.isNaN(nBeta) || nBeta > 0, "nBeta must be positive (or NaN for n/log n), was " + nBeta);
+        require(batchSize >= 1, "batchSize must be at least 1, was " + batchSize);
+        require(chains >= 1, "chains must be at least 1, was " + chains);
+        require(draws >= 1, "draws must be at least 1, was " + draws);
+        require(burnIn >= 0, "burnIn must be non-negative, was " + burnIn);
+        require(stepsPerDraw >= 1, "stepsPerDraw must be at least 1, was " + stepsPerDraw);
+        require(malaEvery >= 0, "malaEvery must be non-negative, was " + malaEvery);
+        require(preconditioner != null, "preconditioner is required");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** The default inverse temperature for n samples: nβ* = n / log n (β* = 1 / log n, as the papers use). */
+    public static double defaultNBeta(long n) {
+        return n / Math.log(n);
+    }
+
+    /** nβ for a model with n samples: the explicit value, or n / log n. */
+    public double nBetaFor(long n) {
+        return Double.isNaN(nBeta) ? defaultNBeta(n) : nBeta;
+    }
+
+    public int totalSteps() {
+        return burnIn + draws * stepsPerDraw;
+    }
+
+    public SgldSettings withEpsilon(double e) {
+        return new SgldSettings(e, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed, preconditioner,
+                malaEvery);
+    }
+
+    public SgldSettings withNBeta(double nb) {
+        return new SgldSettings(epsilon, gamma, nb, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
+                preconditioner, malaEvery);
+    }
+
+    public SgldSettings withGamma(double g) {
+        return new SgldSettings(epsilon, g, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
+                preconditioner, malaEvery);
+    }
+
+    public SgldSettings withSeed(long s) {
+        return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn,
+                stepsPerDraw, s, preconditioner, malaEvery);
+    }
+
+    public SgldSettings withDraws(int d, int b) {
+        return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, d, b, stepsPerDraw, seed, preconditioner,
+                malaEvery);
+    }
+
+    public SgldSettings withChains(int c) {
+        return new SgldSettings(epsilon, gamma, nBeta, batchSize, c, draws, burnIn, stepsPerDraw, seed, preconditioner,
+                malaEvery);
+    }
+
+    public SgldSettings withBatchSize(int b) {
+        return new SgldSettings(epsilon, gamma, nBeta, b, chains, draws, burnIn, stepsPerDraw, seed, preconditioner,
+                malaEvery);
+    }
+
+    public SgldSettings withPreconditioner(Preconditioner p) {
+        return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed, p,
+                malaEvery);
+    }
+}

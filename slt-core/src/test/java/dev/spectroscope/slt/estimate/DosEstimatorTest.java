@@ -1,0 +1,61 @@
+package dev.spectroscope.slt.estimate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spectroscope.slt.sampler.Preconditioner;
+import dev.spectroscope.slt.sampler.SgldSampler;
+import dev.spectroscope.slt.sampler.SgldSettings;
+import dev.spectroscope.slt.testing.Quadratic;
+import org.junit.jupiter.api.Test;
+
+class DosEstimatorTest {
+
+    @Test
+    void theLineFitRecoversInterceptAndSlope() {
+        // y = λ − (m−1)/log s exactly, with λ = 3 and m = 2.
+        double[] s = {100, 1_000, 10_000, 100_000};
+        double[] y = new double[s.length];
+        double[] se = {0.1, 0.1, 0.1, 0.1};
+        for (int k = 0; k < s.length; k++) {
+            y[k] = 3 - 1 / Math.log(s[k]);
+        }
+        double[] fit = DosEstimator.weightedLine(s, y, se);
+        assertEquals(3.0, fit[0], 1e-9);
+        assertEquals(-1.0, fit[1], 1e-9);
+        assertTrue(fit[2] > 0 && fit[3] > 0);
+    }
+
+    @Test
+    void aRegularModelHasLambdaHalfDAndMultiplicityOne() {
+        // For a quadratic, s·E_s[t] = d/2 at every temperature and v(t) ∝ t^(d/2 − 1): both reads give d/2.
+        int d = 8;
+        int n = 100_000;
+        Quadratic model = Quadratic.regular(d, n);
+        double nBeta = SgldSettings.defaultNBeta(n);
+        SgldSettings s = new SgldSettings(0.02 / nBeta, 0.01, Double.NaN, Integer.MAX_VALUE, 4, 20_000, 5_000, 1,
+                11L, Preconditioner.NONE, 0);
+        SgldSampler.Samples samples = new SgldSampler(2).sample(model, s, new double[] {0.001, 0.01, 0.1, 1, 10});
+        DosResult dos = DosEstimator.estimate(samples, 0.01);
+        assertEquals(d / 2.0, dos.lambda(), 0.5, "λ " + dos.lambda() + " ± " + dos.lambdaStderr());
+        assertEquals(1.0, dos.multiplicity(), 0.5, "m " + dos.multiplicity() + " ± " + dos.multiplicityStderr());
+        assertEquals(d / 2.0, dos.curveLambda(), 0.8, "curve λ " + dos.curveLambda());
+        assertFalse(dos.localizationDominated(), dos.diagnostics().toString());
+        for (int k = 1; k < dos.logDensity().length; k++) {
+            assertTrue(dos.logDensityT()[k] > dos.logDensityT()[k - 1]);
+        }
+    }
+
+    @Test
+    void localizationThatDominatesIsReported() {
+        // γ far above nβ·curvature: the prior, not the loss, sets the spread.
+        Quadratic model = Quadratic.regular(4, 1000);
+        SgldSettings s = new SgldSettings(1e-4, 1e4, 1.0, Integer.MAX_VALUE, 2, 1000, 1000, 1, 3L,
+                Preconditioner.NONE, 0);
+        DosResult dos = DosEstimator.estimate(new SgldSampler(2).sample(model, s, new double[] {1, 2}), 1e4);
+        assertTrue(dos.localizationDominated());
+        assertTrue(dos.diagnostics().stream().anyMatch(x -> x.contains("localization term")), dos.diagnostics()
+                .toString());
+    }
+}

@@ -1,0 +1,101 @@
+package dev.spectroscope.slt.reference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spectroscope.slt.estimate.LlcEstimator;
+import dev.spectroscope.slt.estimate.LlcResult;
+import dev.spectroscope.slt.model.LossModel;
+import dev.spectroscope.slt.sampler.Preconditioner;
+import dev.spectroscope.slt.sampler.SgldSampler;
+import dev.spectroscope.slt.sampler.SgldSettings;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class ReferenceModelsTest {
+
+    /** Central finite differences against the analytic gradient, at a random point. */
+    private static void assertGradientMatches(LossModel model, int[] batch, double tolerance) {
+        LossModel.Evaluator e = model.newEvaluator();
+        SplittableRandom random = new SplittableRandom(3);
+        double[] w = model.center();
+        for (int i = 0; i < w.length; i++) {
+            w[i] += 0.3 * random.nextGaussian();
+        }
+        double[] g = new double[w.length];
+        e.lossAndGradient(w, batch, batch.length, g);
+        for (int i = 0; i < w.length; i++) {
+            double h = 1e-6;
+            double saved = w[i];
+            w[i] = saved + h;
+            double up = e.loss(w, batch, batch.length);
+            w[i] = saved - h;
+            double down = e.loss(w, batch, batch.length);
+            w[i] = saved;
+            double numeric = (up - down) / (2 * h);
+            assertEquals(numeric, g[i], tolerance * Math.max(1, Math.abs(numeric)), "coordinate " + i);
+        }
+    }
+
+    @Test
+    void deepLinearNetworkGradientsAreRight() {
+        DeepLinearNetwork dln = new DeepLinearNetwork(new int[] {3, 4, 2, 3}, 1, 500, 1.0, 1);
+        assertGradientMatches(dln, new int[] {0, 5, 7, 100, 499}, 1e-5);
+        assertGradientMatches(dln, IntStream.range(0, 500).toArray(), 1e-5); // full data: sufficient statistics
+    }
+
+    @Test
+    void minibatchOverAllSamplesEqualsTheSufficientStatistics() {
+        DeepLinearNetwork dln = new DeepLinearNetwork(new int[] {4, 3, 5}, 2, 300, 0.5, 2);
+        LossModel.Evaluator e = dln.newEvaluator();
+        double[] w = dln.center();
+        w[0] += 0.1;
+        int[] all = IntStream.range(0, 300).toArray();
+        int[] allButOne = IntStream.range(0, 299).toArray();
+        double viaSamples = e.loss(w, allButOne, 299) * 299 / 300.0
+                + e.loss(w, new int[] {299}, 1) / 300.0;
+        assertEquals(e.fullLoss(w), viaSamples, 1e-9);
+        assertEquals(e.fullLoss(w), e.loss(w, all, 300), 1e-12);
+    }
+
+    @Test
+    void trainingReachesTheEmpiricalMinimum() {
+        DeepLinearNetwork dln = new DeepLinearNetwork(new int[] {5, 3, 5}, 1, 10_000, 1.0, 4);
+        assertTrue(dln.trainedGradientNorm() < 1e-3, "‖∇L(w*)‖ = " + dln.trainedGradientNorm());
+        // At the minimum the loss is the noise's: σ²·H_L/(2σ²) = H_L/2, less what fitting the noise removed.
+        double loss = dln.newEvaluator().fullLoss(dln.center());
+        assertEquals(2.5, loss, 0.1);
+    }
+
+    @Test
+    void normalCrossingGradientAndChangeOfVariables() {
+        NormalCrossing nc = new NormalCrossing(new int[] {1, 2}, new int[] {0, 1}, 1000);
+        assertGradientMatches(nc, new int[] {0}, 1e-6);
+        // (k=2, h=1) in u-coordinates is |u|^2: the same potential as (k=1, h=0).
+        LossModel.Evaluator a = nc.newEvaluator();
+        LossModel.Evaluator b = new NormalCrossing(new int[] {1, 1}, new int[] {0, 0}, 1000).newEvaluator();
+        double[] u = {0.3, -0.7};
+        assertEquals(b.fullLoss(u), a.fullLoss(u), 1e-12);
+        assertEquals(LearningCoefficients.normalCrossing(new int[] {1, 2}, new int[] {0, 1}), nc.truth());
+    }
+
+    /**
+     * A quick form of the accuracy benchmark: two deep-linear shapes against Aoyagi's λ, with the sampler
+     * settings the benchmark uses for that family (full-batch Langevin at n = 10⁶, ε·nβ = 0.01, γ = 10).
+     */
+    @Test
+    void quickAccuracyOnDeepLinearNetworks() {
+        int n = 1_000_000;
+        double nBeta = SgldSettings.defaultNBeta(n);
+        SgldSettings s = new SgldSettings(0.01 / nBeta, 10, Double.NaN, Integer.MAX_VALUE, 4, 4000, 4000, 1, 42L,
+                Preconditioner.NONE, 20);
+        for (int[] shape : new int[][] {{5, 3, 5, 1}, {4, 3, 3, 4, 2}}) {
+            int[] widths = java.util.Arrays.copyOf(shape, shape.length - 1);
+            DeepLinearNetwork dln = new DeepLinearNetwork(widths, shape[shape.length - 1], n, 1.0, 7);
+            LlcResult r = LlcEstimator.estimate(new SgldSampler(2).sample(dln, s).chains());
+            double truth = dln.truth().lambdaValue();
+            assertEquals(truth, r.mean(), 0.15 * truth, dln.describe() + ": λ̂ = " + r.mean() + " ± " + r.std());
+        }
+    }
+}
