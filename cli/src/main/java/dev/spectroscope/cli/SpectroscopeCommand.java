@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 BrokerCommand.class,
                 TopicsCommand.class,
+                ValidateCommand.class,
+                CalibrateCommand.class,
                 CommandLine.HelpCommand.class
         },
         footer = {"", "Run 'spectroscope help COMMAND' for a command's options."})

@@ -72,6 +72,31 @@ class CommandLineTest {
     }
 
     @Test
+    void validatePrintsTheDocumentedJsonKeys() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.out;
+        int code;
+        try (java.io.PrintStream capture = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            System.setOut(capture);
+            code = SpectroscopeCommand.commandLine().execute("validate", "normal-crossing", "--k", "1,2", "--json");
+        } finally {
+            System.setOut(saved);
+        }
+        assertEquals(0, code);
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
+        for (String key : List.of("lambda_true", "m_true", "lambda_hat", "lambda_hat_std", "m_hat", "m_hat_std",
+                "chains", "draws", "seconds", "sgld_steps_per_second", "diagnostics")) {
+            assertTrue(json.has(key), key + " missing from " + json);
+        }
+        assertEquals(0.25, json.get("lambda_true").asDouble(), 0.0);
+        assertEquals(1, json.get("m_true").asInt());
+        // Normal crossing k = (1, 2): λ = 1/4; the estimator must land within 20% of it.
+        assertEquals(0.25, json.get("lambda_hat").asDouble(), 0.05);
+        assertTrue(json.get("diagnostics").isArray());
+    }
+
+    @Test
     void versionComesFromTheBuild() {
         Run version = run("--version");
         assertEquals(0, version.code());

@@ -14,10 +14,13 @@ import java.util.SplittableRandom;
  *
  * <p>Minibatch evaluation runs over the stored samples; the full-data loss and gradient use the
  * sufficient statistics Σxx, Σyx, Σyy, so they cost the same for any n. The student is trained to the
- * empirical minimum from a small initialisation (full-batch Adam, then plain gradient descent), the way
+ * empirical minimum from PyTorch's default initialisation (full-batch Adam, then plain gradient descent), the way
  * public practice trains to the teacher before sampling.
  */
 public final class DeepLinearNetwork implements LossModel {
+
+    /** Above this many samples the data are not stored, only their sufficient statistics. */
+    public static final int MAX_STORED_SAMPLES = 2_000_000;
 
     private final int[] widths;
     private final int layers;
@@ -26,8 +29,8 @@ public final class DeepLinearNetwork implements LossModel {
     private final double noiseStd;
     private final int[] offsets;
     private final int dimension;
-    private final double[] x;        // n × H_0
-    private final double[] y;        // n × H_L
+    private final double[] x;        // n × H_0, null when n is above MAX_STORED_SAMPLES
+    private final double[] y;        // n × H_L, likewise
     private final double[] sxx;      // H_0 × H_0, (1/n) Σ x xᵀ
     private final double[] syx;      // H_L × H_0, (1/n) Σ y xᵀ
     private final double syy;        // (1/n) Σ yᵀy
@@ -58,10 +61,28 @@ public final class DeepLinearNetwork implements LossModel {
         int in = widths[0];
         int out = widths[layers];
         this.teacher = randomRankR(out, in, rank, random);
-        this.x = new double[n * in];
-        this.y = new double[n * out];
         this.sxx = new double[in * in];
         this.syx = new double[out * in];
+        if (n <= MAX_STORED_SAMPLES) {
+            this.x = new double[n * in];
+            this.y = new double[n * out];
+            this.syy = drawSamples(random);
+        } else {
+            // Too many samples to hold: draw their sufficient statistics directly. Only full-batch
+            // evaluation is possible then.
+            this.x = null;
+            this.y = null;
+            this.syy = drawSufficientStatistics(random);
+        }
+        this.center = train(random);
+        double[] g = new double[dimension];
+        new FullData().lossAndGradient(center, g);
+        this.trainedGradientNorm = norm(g);
+    }
+
+    private double drawSamples(SplittableRandom random) {
+        int in = widths[0];
+        int out = widths[layers];
         double yy = 0;
         for (int i = 0; i < n; i++) {
             for (int a = 0; a < in; a++) {
@@ -91,11 +112,76 @@ public final class DeepLinearNetwork implements LossModel {
         for (int k = 0; k < syx.length; k++) {
             syx[k] /= n;
         }
-        this.syy = yy / n;
-        this.center = train(random);
-        double[] g = new double[dimension];
-        new FullData().lossAndGradient(center, g);
-        this.trainedGradientNorm = norm(g);
+        return yy / n;
+    }
+
+    /**
+     * With z = (x, ε) ~ N(0, I), the matrix Σ z zᵀ is Wishart(I, n); Bartlett's decomposition draws it as
+     * A Aᵀ with A lower triangular, A_ii² ~ χ²(n − i) and A_ij ~ N(0, 1) below the diagonal. Then
+     * Σxx = S_xx/n, Σyx = W₀ Σxx + σ S_εx/n and Σyy = tr(W₀ Σxx W₀ᵀ) + 2σ tr(W₀ S_xε)/n + σ² tr(S_εε)/n.
+     */
+    private double drawSufficientStatistics(SplittableRandom random) {
+        int in = widths[0];
+        int out = widths[layers];
+        int p = in + out;
+        double[] a = new double[p * p];
+        for (int i = 0; i < p; i++) {
+            a[i * p + i] = Math.sqrt(chiSquared(n - i, random));
+            for (int j = 0; j < i; j++) {
+                a[i * p + j] = random.nextGaussian();
+            }
+        }
+        double[] szz = new double[p * p];
+        for (int i = 0; i < p; i++) {
+            for (int j = 0; j < p; j++) {
+                double v = 0;
+                for (int k = 0; k <= Math.min(i, j); k++) {
+                    v += a[i * p + k] * a[j * p + k];
+                }
+                szz[i * p + j] = v / n;
+            }
+        }
+        for (int r = 0; r < in; r++) {
+            for (int c = 0; c < in; c++) {
+                sxx[r * in + c] = szz[r * p + c];
+            }
+        }
+        double yy = 0;
+        for (int b = 0; b < out; b++) {
+            for (int c = 0; c < in; c++) {
+                double v = noiseStd * szz[(in + b) * p + c];
+                for (int k = 0; k < in; k++) {
+                    v += teacher[b * in + k] * sxx[k * in + c];
+                }
+                syx[b * in + c] = v;
+            }
+        }
+        for (int b = 0; b < out; b++) {
+            for (int c = 0; c < in; c++) {
+                for (int k = 0; k < in; k++) {
+                    yy += teacher[b * in + c] * sxx[c * in + k] * teacher[b * in + k];
+                }
+                yy += 2 * noiseStd * teacher[b * in + c] * szz[c * p + in + b];
+            }
+            yy += noiseStd * noiseStd * szz[(in + b) * p + in + b];
+        }
+        return yy;
+    }
+
+    /** χ²(k) for large k: the sum of k squared normals is normal to O(1/√k) relative error in its skew. */
+    private static double chiSquared(long k, SplittableRandom random) {
+        if (k <= 1000) {
+            double s = 0;
+            for (long i = 0; i < k; i++) {
+                double z = random.nextGaussian();
+                s += z * z;
+            }
+            return s;
+        }
+        // Wilson–Hilferty: (χ²/k)^(1/3) is close to normal with mean 1 − 2/(9k) and variance 2/(9k).
+        double v = 2.0 / (9.0 * k);
+        double cube = 1 - v + Math.sqrt(v) * random.nextGaussian();
+        return k * cube * cube * cube;
     }
 
     public TrueCoefficient truth() {
@@ -143,10 +229,12 @@ public final class DeepLinearNetwork implements LossModel {
     private double[] train(SplittableRandom random) {
         double[] w = new double[dimension];
         for (int j = 0; j < layers; j++) {
-            // Small initialisation: training then finds the low-rank, balanced solution, as SGD does in practice.
-            double scale = 0.1 / Math.sqrt(widths[j]);
+            // PyTorch's default for a linear layer, U(−1/√fan_in, 1/√fan_in), as public practice trains it. A much
+            // smaller initialisation ends on the most degenerate point of the minimum set, where chains mix so
+            // slowly that they underestimate λ; a much larger one ends on generic points.
+            double bound = 1.0 / Math.sqrt(widths[j]);
             for (int k = offsets[j]; k < offsets[j + 1]; k++) {
-                w[k] = scale * random.nextGaussian();
+                w[k] = bound * (2 * random.nextDouble() - 1);
             }
         }
         FullData full = new FullData();
@@ -229,6 +317,7 @@ public final class DeepLinearNetwork implements LossModel {
             if (size >= n) {
                 return full.lossAndGradient(w, gradient);
             }
+            requireStoredSamples();
             Arrays.fill(gradient, 0, dimension, 0.0);
             double total = 0;
             double inv = 1.0 / (noiseStd * noiseStd);
@@ -275,6 +364,7 @@ public final class DeepLinearNetwork implements LossModel {
             if (size >= n) {
                 return full.loss(w);
             }
+            requireStoredSamples();
             double total = 0;
             for (int s = 0; s < size; s++) {
                 total += forward(w, batch[s]);
@@ -285,6 +375,13 @@ public final class DeepLinearNetwork implements LossModel {
         @Override
         public double fullLoss(double[] w) {
             return full.loss(w);
+        }
+
+        private void requireStoredSamples() {
+            if (x == null) {
+                throw new IllegalStateException(describe() + " holds only the sufficient statistics of its " + n
+                        + " samples: sample it full-batch (batch size ≥ n) or use n ≤ " + MAX_STORED_SAMPLES);
+            }
         }
 
         /** Forward pass of one sample; returns its loss. */
@@ -343,7 +440,7 @@ public final class DeepLinearNetwork implements LossModel {
             }
             gp = new double[out * in];
             int maxWidth = Arrays.stream(widths).max().orElse(1);
-            tmp = new double[maxWidth * in];
+            tmp = new double[Math.max(out, in) * maxWidth];
         }
 
         double loss(double[] w) {

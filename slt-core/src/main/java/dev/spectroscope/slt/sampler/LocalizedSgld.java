@@ -13,7 +13,10 @@ import java.util.SplittableRandom;
  * </pre>
  *
  * and, preconditioned, with G = 1/(√v + δ) and v the running mean of the squared drift,
- * {@code w ← w − (ε/2)·G⊙drift + √(εG)⊙N(0, I)}. The loss recorded for a draw is the minibatch loss at
+ * {@code w ← w − (ε/2)·G⊙drift + √(εG)⊙N(0, I)}. The preconditioner adapts during burn-in only and is
+ * frozen for the recorded draws: Langevin dynamics with a constant preconditioner has the right
+ * stationary distribution, while one that keeps adapting does not (it would need the correction term
+ * Σ_j ∂G_ij/∂w_j). The loss recorded for a draw is the minibatch loss at
  * the weights before that step's update. The step loop allocates nothing.
  */
 public final class LocalizedSgld {
@@ -44,9 +47,9 @@ public final class LocalizedSgld {
     }
 
     /**
-     * Runs one chain of a ladder rung at {@code rung} times the base nβ. The step size is ε/rung, so that the
-     * loss term's step ε·nβ is the same on every rung and each rung mixes in the same number of steps; a
-     * fixed ε would leave the hot rungs unmixed and the cold ones unstable.
+     * Runs one chain of a ladder rung at {@code rung} times the base nβ. For plain SGLD the step size is
+     * ε/rung, so that the loss term's step ε·nβ is the same on every rung and each rung mixes in the same
+     * number of steps; a fixed ε would leave the hot rungs unmixed and the cold ones unstable.
      */
     public ChainResult run(LossModel.Evaluator evaluator, double[] center, double centerLoss, double nBeta,
                            double rung, int chainIndex, int temperatureIndex) {
@@ -56,7 +59,8 @@ public final class LocalizedSgld {
         int d = center.length;
         int n = model.sampleCount();
         int batchSize = Math.min(settings.batchSize(), n);
-        double eps = settings.epsilon() / rung;
+        // RMSprop's preconditioner already scales the step with the drift, hence with the temperature.
+        double eps = settings.preconditioner() == Preconditioner.RMSPROP ? settings.epsilon() : settings.epsilon() / rung;
         double gamma = settings.gamma();
         double halfEps = 0.5 * eps;
         double sqrtEps = Math.sqrt(eps);
@@ -68,8 +72,9 @@ public final class LocalizedSgld {
         double[] v = rms ? new double[d] : null;
         double[] proposal = settings.malaEvery() > 0 ? new double[d] : null;
         double[] proposalGrad = settings.malaEvery() > 0 ? new double[d] : null;
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
+        // Full-batch chains (B ≥ n) need no index permutation; n may be far too large to hold one.
+        int[] order = batchSize < n ? new int[n] : new int[0];
+        for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
         int[] batch = new int[batchSize];
@@ -113,7 +118,7 @@ public final class LocalizedSgld {
             if (record) {
                 distanceSum += distance;
             }
-            if (rms) {
+            if (rms && (step < settings.burnIn() || settings.burnIn() == 0)) {
                 for (int i = 0; i < d; i++) {
                     v[i] = RMS_DECAY * v[i] + (1 - RMS_DECAY) * drift[i] * drift[i];
                 }

@@ -3,7 +3,7 @@ package dev.spectroscope.slt.sampler;
 /**
  * Settings of localized SGLD (SCIENCE.md §2).
  *
- * @param epsilon        step size ε at the base nβ; a ladder rung at k·nβ steps ε/k
+ * @param epsilon        step size ε at the base nβ; with plain SGLD a ladder rung at k·nβ steps ε/k
  * @param gamma          localization strength γ
  * @param nBeta          inverse temperature times n; {@code Double.NaN} means the default n / log n
  * @param batchSize      minibatch size B; at least n means full-batch Langevin

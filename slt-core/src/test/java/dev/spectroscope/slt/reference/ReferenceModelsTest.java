@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.spectroscope.slt.estimate.LlcEstimator;
 import dev.spectroscope.slt.estimate.LlcResult;
 import dev.spectroscope.slt.model.LossModel;
-import dev.spectroscope.slt.sampler.Preconditioner;
 import dev.spectroscope.slt.sampler.SgldSampler;
 import dev.spectroscope.slt.sampler.SgldSettings;
 import java.util.SplittableRandom;
@@ -81,21 +80,28 @@ class ReferenceModelsTest {
     }
 
     /**
-     * A quick form of the accuracy benchmark: two deep-linear shapes against Aoyagi's λ, with the sampler
-     * settings the benchmark uses for that family (full-batch Langevin at n = 10⁶, ε·nβ = 0.01, γ = 10).
+     * A quick form of the accuracy benchmark (bench/run llc-accuracy): the family defaults with fewer chains
+     * and draws, on shapes of two and three layers, against the closed forms.
      */
     @Test
     void quickAccuracyOnDeepLinearNetworks() {
-        int n = 1_000_000;
-        double nBeta = SgldSettings.defaultNBeta(n);
-        SgldSettings s = new SgldSettings(0.01 / nBeta, 10, Double.NaN, Integer.MAX_VALUE, 4, 4000, 4000, 1, 42L,
-                Preconditioner.NONE, 20);
-        for (int[] shape : new int[][] {{5, 3, 5, 1}, {4, 3, 3, 4, 2}}) {
+        for (int[] shape : new int[][] {{5, 3, 5, 1}, {4, 3, 3, 4, 2}, {2, 4, 4, 2, 0}}) {
             int[] widths = java.util.Arrays.copyOf(shape, shape.length - 1);
-            DeepLinearNetwork dln = new DeepLinearNetwork(widths, shape[shape.length - 1], n, 1.0, 7);
+            DeepLinearNetwork dln = new DeepLinearNetwork(widths, shape[shape.length - 1], ReferenceDefaults.DLN_SAMPLES,
+                    ReferenceDefaults.DLN_NOISE, 7);
+            SgldSettings s = ReferenceDefaults.deepLinearNetwork(7).withChains(4).withDraws(10_000, 10_000);
             LlcResult r = LlcEstimator.estimate(new SgldSampler(2).sample(dln, s).chains());
             double truth = dln.truth().lambdaValue();
             assertEquals(truth, r.mean(), 0.15 * truth, dln.describe() + ": λ̂ = " + r.mean() + " ± " + r.std());
         }
+    }
+
+    @Test
+    void quickAccuracyOnANormalCrossing() {
+        NormalCrossing nc = new NormalCrossing(new int[] {1, 3}, new int[] {0, 0},
+                ReferenceDefaults.NORMAL_CROSSING_SAMPLES);
+        SgldSettings s = ReferenceDefaults.normalCrossing(7).withChains(4).withDraws(20_000, 20_000);
+        LlcResult r = LlcEstimator.estimate(new SgldSampler(2).sample(nc, s).chains());
+        assertEquals(1.0 / 6, r.mean(), 0.2 / 6, "λ̂ = " + r.mean() + " ± " + r.std());
     }
 }

@@ -1,2 +1,0 @@
-/** Benchmarks that anyone can run; each prints a table of ratios measured in one run. */
-package dev.spectroscope.bench;

@@ -1,0 +1,76 @@
+package dev.spectroscope.slt.reference;
+
+import dev.spectroscope.slt.estimate.DosEstimator;
+import dev.spectroscope.slt.estimate.DosResult;
+import dev.spectroscope.slt.estimate.LlcEstimator;
+import dev.spectroscope.slt.estimate.LlcResult;
+import dev.spectroscope.slt.model.LossModel;
+import dev.spectroscope.slt.sampler.ChainResult;
+import dev.spectroscope.slt.sampler.SgldSampler;
+import dev.spectroscope.slt.sampler.SgldSettings;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the estimators on a model with a known learning coefficient and reports how close they came:
+ * λ̂ from the LLC estimator at nβ = n/log n, m̂ (and a second λ) from the temperature ladder.
+ */
+public final class Validation {
+
+    private Validation() {
+    }
+
+    /** What a validation run measured. */
+    public record Report(String model, TrueCoefficient truth, double lambdaHat, double lambdaHatStd,
+                         double lambdaLadder, double lambdaLadderStd, double mHat, double mHatStd, int chains,
+                         int draws, double seconds, double sgldStepsPerSecond, List<String> diagnostics) {
+
+        public double relativeError() {
+            return (lambdaHat - truth.lambdaValue()) / truth.lambdaValue();
+        }
+    }
+
+    public static Report run(LossModel model, TrueCoefficient truth, SgldSettings settings, double[] ladder,
+                             int threads) {
+        long started = System.nanoTime();
+        SgldSampler.Samples samples = new SgldSampler(threads).sample(model, settings, ladder);
+        int base = 0;
+        for (int k = 0; k < ladder.length; k++) {
+            if (ladder[k] == 1.0) {
+                base = k;
+            }
+        }
+        LlcResult llc = LlcEstimator.estimate(samples.atTemperature(base));
+        List<String> diagnostics = new ArrayList<>(llc.diagnostics());
+        double lambdaLadder = Double.NaN;
+        double lambdaLadderStd = Double.NaN;
+        double m = Double.NaN;
+        double mStd = Double.NaN;
+        if (ladder.length >= 2) {
+            DosResult dos = DosEstimator.estimate(samples, settings.gamma());
+            lambdaLadder = dos.lambda();
+            lambdaLadderStd = dos.lambdaStderr();
+            m = dos.multiplicity();
+            mStd = dos.multiplicityStderr();
+            for (String d : dos.diagnostics()) {
+                diagnostics.add("ladder: " + d);
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long steps = samples.chains().stream().mapToLong(ChainResult::stepsRun).sum();
+        double chainSeconds = samples.chains().stream().mapToLong(ChainResult::elapsedNanos).sum() / 1e9;
+        return new Report(model.describe(), truth, llc.mean(), llc.std(), lambdaLadder, lambdaLadderStd, m, mStd,
+                llc.chains(), llc.draws(), seconds, steps / chainSeconds, List.copyOf(diagnostics));
+    }
+
+    public static Report deepLinearNetwork(int[] widths, int rank, long seed, int threads) {
+        DeepLinearNetwork dln = new DeepLinearNetwork(widths, rank, ReferenceDefaults.DLN_SAMPLES,
+                ReferenceDefaults.DLN_NOISE, seed);
+        return run(dln, dln.truth(), ReferenceDefaults.deepLinearNetwork(seed), ReferenceDefaults.LADDER, threads);
+    }
+
+    public static Report normalCrossing(int[] k, int[] h, long seed, int threads) {
+        NormalCrossing nc = new NormalCrossing(k, h, ReferenceDefaults.NORMAL_CROSSING_SAMPLES);
+        return run(nc, nc.truth(), ReferenceDefaults.normalCrossing(seed), ReferenceDefaults.LADDER, threads);
+    }
+}
