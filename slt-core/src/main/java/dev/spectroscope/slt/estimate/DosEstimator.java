@@ -51,7 +51,30 @@ public final class DosEstimator {
                         100 * share[k]));
             }
         }
-        double[] fit = weightedLine(s, y, se);
+        // Rungs where the localization carries most of the energy are outside the asymptotic regime the line
+        // describes; fit without them while at least two others remain.
+        int usable = 0;
+        for (double v : share) {
+            usable += v > LOCALIZATION_DOMINATES ? 0 : 1;
+        }
+        double[] fit;
+        if (usable >= 2 && usable < rungs) {
+            double[] fs = new double[usable];
+            double[] fy = new double[usable];
+            double[] fse = new double[usable];
+            int next = 0;
+            for (int k = 0; k < rungs; k++) {
+                if (!(share[k] > LOCALIZATION_DOMINATES)) {
+                    fs[next] = s[k];
+                    fy[next] = y[k];
+                    fse[next++] = se[k];
+                }
+            }
+            fit = weightedLine(fs, fy, fse);
+            diagnostics.add("the line fit leaves out " + (rungs - usable) + " rung(s) where the localization dominates");
+        } else {
+            fit = weightedLine(s, y, se);
+        }
         double lambda = fit[0];
         double m = 1 - fit[1];
         if (m < 1 - 2 * fit[3]) {
