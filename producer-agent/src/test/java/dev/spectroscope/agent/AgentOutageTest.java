@@ -1,0 +1,88 @@
+package dev.spectroscope.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spectroscope.broker.EmbeddedKafkaExtension;
+import dev.spectroscope.events.RunStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The broker goes away for 30 seconds in the middle of a run and comes back on the same data dir: the
+ * training loop does not stall, and afterwards every event is in Kafka exactly once and in order.
+ */
+class AgentOutageTest {
+
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+
+    @TempDir
+    Path work;
+
+    @Test
+    void trainingDoesNotStallAndNothingIsLostWhileTheBrokerIsAway() throws Exception {
+        AgentConfig config = AgentConfig.defaults().withBootstrapServers(KAFKA.bootstrapServers())
+                .withSpillDir(work.resolve("spill")).withBlobDir(work.resolve("blobs"));
+        int steps = 9_000;
+        long[] stepNanos = new long[steps];
+        String runId;
+        try (SpectroscopeAgent agent = SpectroscopeAgent.start(config)) {
+            Run run = agent.startRun(RunSpec.named("outage").trainingSetSize(1000));
+            runId = run.id();
+            Thread outage = new Thread(() -> {
+                try {
+                    Thread.sleep(3_000);
+                    KAFKA.stop();
+                    Thread.sleep(30_000);
+                    KAFKA.start();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "outage");
+            outage.start();
+            double sink = 0;
+            for (int step = 0; step < steps; step++) {
+                long t0 = System.nanoTime();
+                sink += work(); // a training step's worth of arithmetic, about 4 ms
+                run.metrics(step, 1.0 / (1 + step));
+                if (step % 100 == 99) {
+                    run.checkpoint(step, new float[2000]);
+                }
+                stepNanos[step] = System.nanoTime() - t0;
+            }
+            run.finish(RunStatus.FINISHED);
+            outage.join();
+            assertTrue(sink != 0);
+            assertTrue(agent.flush(Duration.ofSeconds(90)), "the backlog did not drain after the broker returned");
+        }
+        long[] sorted = stepNanos.clone();
+        Arrays.sort(sorted);
+        long median = sorted[steps / 2];
+        long worst = sorted[steps - 1];
+        assertTrue(worst <= 10 * median, "slowest step " + worst / 1e6 + " ms against a median of " + median / 1e6
+                + " ms");
+        int expected = 2 + steps + steps / 100;
+        Map<String, List<SpecificRecord>> events = RunEvents.read(KAFKA.bootstrapServers(), KAFKA.catalogue(), runId,
+                expected);
+        assertEquals(2, events.get("spectroscope.runs").size());
+        AgentDeliveryTest.assertOnceAndInOrder(events.get("spectroscope.metrics"), steps);
+        AgentDeliveryTest.assertOnceAndInOrder(events.get("spectroscope.checkpoints"), steps / 100);
+    }
+
+    /** Deterministic arithmetic standing in for a training step. */
+    private static double work() {
+        double x = 0;
+        for (int i = 1; i < 1_200_000; i++) {
+            x += Math.sqrt(i) * 1e-9;
+        }
+        return x;
+    }
+}
