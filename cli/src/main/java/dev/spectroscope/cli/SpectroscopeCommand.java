@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
                 TopicsCommand.class,
                 ValidateCommand.class,
                 CalibrateCommand.class,
+                TrainCommand.class,
+                AgentCommand.class,
                 CommandLine.HelpCommand.class
         },
         footer = {"", "Run 'spectroscope help COMMAND' for a command's options."})
