@@ -59,12 +59,14 @@ public final class TmsExample {
         SDVariable diff = reconstruction.sub(x);
         SDVariable loss = diff.mul(diff).sum(1).mean("loss");
         sd.setLossVariables(loss);
+        quietly(sd::createGradFunction);
 
         List<String> probes = new ArrayList<>();
         for (int f = 0; f < FEATURES; f++) {
             probes.add("feature-" + f);
         }
-        Run run = agent.startRun(RunSpec.named("tms").runId(settings.runId())
+        // Without an agent the job trains the same and reports nothing: the baseline of the overhead benchmark.
+        Run run = agent == null ? null : agent.startRun(RunSpec.named("tms").runId(settings.runId())
                 .model("tms", Map.of("features", "" + FEATURES, "hidden", "" + HIDDEN, "input", "one-hot-uniform"),
                         (long) HIDDEN * FEATURES + FEATURES)
                 .trainingSetSize(SAMPLES)
@@ -101,12 +103,12 @@ public final class TmsExample {
                 OutAndGrad result = sd.calculateGradientsAndOutputs(Map.of("x", input), List.of("loss"),
                         List.of("W", "b"));
                 lastLoss = result.getOutputs().get("loss").getDouble(0);
-                float[] params = parameters(sd);
-                if (step % settings.logEvery() == 0 || step == settings.steps() - 1) {
+                float[] params = run == null ? null : parameters(sd);
+                if (run != null && (step % settings.logEvery() == 0 || step == settings.steps() - 1)) {
                     run.metrics(step, lastLoss, LEARNING_RATE, null,
                             Map.of("represented_features", (double) representedFeatures(params)));
                 }
-                if (settings.checkpointEvery() > 0 && (step + 1) % settings.checkpointEvery() == 0) {
+                if (run != null && settings.checkpointEvery() > 0 && (step + 1) % settings.checkpointEvery() == 0) {
                     run.checkpoint(step, params, layout, lastLoss);
                     double[] perFeature = featureLosses(params);
                     for (int f = 0; f < FEATURES; f++) {
@@ -116,12 +118,16 @@ public final class TmsExample {
                 sd.getArrForVarName("W").subi(result.getGradients().get("W").mul(LEARNING_RATE));
                 sd.getArrForVarName("b").subi(result.getGradients().get("b").mul(LEARNING_RATE));
             }
-            run.finish(RunStatus.FINISHED);
+            if (run != null) {
+                run.finish(RunStatus.FINISHED);
+            }
         } catch (RuntimeException e) {
-            run.finish(RunStatus.FAILED);
+            if (run != null) {
+                run.finish(RunStatus.FAILED);
+            }
             throw e;
         }
-        return new TrainResult(run.id(), settings.steps(), lastLoss, (System.nanoTime() - started) / 1e9);
+        return new TrainResult(run == null ? "" : run.id(), settings.steps(), lastLoss, (System.nanoTime() - started) / 1e9);
     }
 
     /** W (H×F, row-major) then b (F). */
@@ -167,6 +173,20 @@ public final class TmsExample {
             losses[i] = loss;
         }
         return losses;
+    }
+
+    /**
+     * SameDiff prints a line per differentiated op to standard output while it builds the gradient graph;
+     * build it once here with standard output muted, so a run's output stays readable.
+     */
+    private static void quietly(Runnable action) {
+        java.io.PrintStream saved = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            action.run();
+        } finally {
+            System.setOut(saved);
+        }
     }
 
     private static void shuffle(int[] a, SplittableRandom random) {

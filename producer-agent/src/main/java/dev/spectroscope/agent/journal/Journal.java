@@ -234,6 +234,21 @@ public final class Journal implements AutoCloseable {
         long limit = flushedSequence;
         List<Entry> entries = new ArrayList<>();
         try {
+            if (cursorSegment != null && fromSequence == cursorSequence && Files.exists(cursorSegment)) {
+                // The common case: the sender reads on in the segment it is in; no directory listing needed.
+                ScanResult result = scan(cursorSegment, cursorOffset, fromSequence, e -> {
+                    if (e.sequence() < limit && entries.size() < max) {
+                        entries.add(e);
+                        return entries.size() < max && e.sequence() + 1 < limit;
+                    }
+                    return false;
+                });
+                if (!entries.isEmpty()) {
+                    cursorOffset = result.validBytes();
+                    cursorSequence = entries.get(entries.size() - 1).sequence() + 1;
+                    return entries;
+                }
+            }
             List<Path> all = segments();
             for (int at = 0; at < all.size() && entries.size() < max; at++) {
                 Path segment = all.get(at);

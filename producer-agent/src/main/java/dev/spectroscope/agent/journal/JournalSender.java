@@ -79,6 +79,11 @@ public final class JournalSender implements Runnable {
                     send(e);
                     next = e.sequence() + 1;
                 }
+                if (!entries.isEmpty() && entries.size() < BATCH && !stopWhenDrained) {
+                    // A trickle: gather a few milliseconds' worth rather than wake for every event (the producer
+                    // lingers longer than this anyway), which keeps the agent's CPU off the training job's cores.
+                    Thread.sleep(10);
+                }
                 if (System.nanoTime() - lastCommit > 100_000_000L || entries.isEmpty()) {
                     commit();
                     lastCommit = System.nanoTime();

@@ -1,0 +1,196 @@
+package dev.spectroscope.bench;
+
+import dev.spectroscope.agent.AgentConfig;
+import dev.spectroscope.agent.Run;
+import dev.spectroscope.agent.RunSpec;
+import dev.spectroscope.agent.SpectroscopeAgent;
+import dev.spectroscope.broker.BrokerSettings;
+import dev.spectroscope.broker.EmbeddedKafkaBroker;
+import dev.spectroscope.events.RunStatus;
+import dev.spectroscope.examples.ModAddExample;
+import dev.spectroscope.examples.TmsExample;
+import dev.spectroscope.examples.TrainResult;
+import dev.spectroscope.examples.TrainSettings;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.function.BiFunction;
+
+/**
+ * What the agent costs a training job, measured in one run:
+ * <ol>
+ *   <li>training-step time without the agent, with it offline (journal only) and with it streaming to a
+ *       local broker, logging every step and checkpointing every 100, for TMS (SameDiff) and the modular
+ *       addition MLP (DL4J), alternating the variants to spread the machine's noise;</li>
+ *   <li>the latency of the API calls (metrics, metrics with scalars, checkpoint of 10k floats);</li>
+ *   <li>heap and journal size during a 60-second Kafka outage (a bootstrap address where nothing listens).</li>
+ * </ol>
+ * {@code bench/run agent-overhead [--steps N] [--rounds R] [--outage-seconds S]}
+ */
+public final class AgentOverheadBench {
+
+    private AgentOverheadBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int steps = 2000;
+        int rounds = 3;
+        int outageSeconds = 60;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--steps" -> steps = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--outage-seconds" -> outageSeconds = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Path work = Files.createTempDirectory("spectroscope-bench-");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerSettings.ephemeral(work.resolve("kafka")))) {
+            System.out.println("Training-step time (ms per step; median of " + rounds + " alternating rounds of "
+                    + steps + " steps; log every step, checkpoint every 100)");
+            System.out.printf("%-10s %12s %16s %18s %14s %14s%n", "model", "no agent", "agent offline",
+                    "agent + broker", "offline/none", "broker/none");
+            stepTimes("tms", TmsExample::train, steps, rounds, work, broker);
+            stepTimes("modadd", ModAddExample::train, steps, rounds, work, broker);
+        }
+        apiLatency(work);
+        outage(work, outageSeconds);
+    }
+
+    private static void stepTimes(String name, BiFunction<SpectroscopeAgent, TrainSettings, TrainResult> job, int steps,
+                                  int rounds, Path work, EmbeddedKafkaBroker broker) {
+        TrainSettings settings = new TrainSettings(steps, 1, null, 1, 100);
+        job.apply(null, new TrainSettings(Math.max(200, steps / 5), 2, null, 1, 100)); // warm-up
+        double[] none = new double[rounds];
+        double[] offline = new double[rounds];
+        double[] online = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            none[r] = job.apply(null, settings).seconds() * 1000 / steps;
+            try (SpectroscopeAgent agent = SpectroscopeAgent.start(config(work, null))) {
+                offline[r] = job.apply(agent, settings).seconds() * 1000 / steps;
+            }
+            try (SpectroscopeAgent agent = SpectroscopeAgent.start(config(work, broker.bootstrapServers()))) {
+                online[r] = job.apply(agent, settings).seconds() * 1000 / steps;
+            }
+        }
+        double n = median(none);
+        double off = median(offline);
+        double on = median(online);
+        System.out.printf(Locale.ROOT, "%-10s %12.3f %16.3f %18.3f %+13.1f%% %+13.1f%%%n", name, n, off, on,
+                100 * (off / n - 1), 100 * (on / n - 1));
+    }
+
+    private static void apiLatency(Path work) {
+        int calls = 200_000;
+        try (SpectroscopeAgent agent = SpectroscopeAgent.start(config(work, null))) {
+            Run run = agent.startRun(RunSpec.named("latency").trainingSetSize(1));
+            long[] plain = new long[calls];
+            long[] withScalars = new long[calls];
+            java.util.Map<String, Double> scalars = java.util.Map.of("accuracy", 0.5, "test_loss", 0.1);
+            for (int i = 0; i < calls; i++) {
+                long t0 = System.nanoTime();
+                run.metrics(i, 0.5);
+                long t1 = System.nanoTime();
+                run.metrics(i, 0.5, scalars);
+                long t2 = System.nanoTime();
+                plain[i] = t1 - t0;
+                withScalars[i] = t2 - t1;
+                if (i % 5_000 == 0) {
+                    // Let the writer keep up, as a training step would: the queue is not what is measured.
+                    agent.flush(Duration.ofSeconds(10));
+                }
+            }
+            float[] params = new float[10_000];
+            long[] checkpoints = new long[500];
+            for (int i = 0; i < checkpoints.length; i++) {
+                long t0 = System.nanoTime();
+                run.checkpoint(i, params);
+                checkpoints[i] = System.nanoTime() - t0;
+            }
+            run.finish(RunStatus.FINISHED);
+            System.out.println();
+            System.out.println("API call latency (µs), " + calls + " calls each (the first 10% left out as warm-up)");
+            System.out.printf("%-34s %8s %8s %8s %8s%n", "call", "p50", "p99", "p99.9", "max");
+            row("metrics(step, loss)", plain);
+            row("metrics(step, loss, 2 scalars)", withScalars);
+            row("checkpoint(step, 10k floats)", checkpoints);
+        }
+    }
+
+    private static void row(String name, long[] nanos) {
+        long[] kept = Arrays.copyOfRange(nanos, nanos.length / 10, nanos.length);
+        Arrays.sort(kept);
+        System.out.printf(Locale.ROOT, "%-34s %8.2f %8.2f %8.2f %8.1f%n", name, kept[kept.length / 2] / 1e3,
+                kept[(int) (kept.length * 0.99)] / 1e3, kept[(int) (kept.length * 0.999)] / 1e3,
+                kept[kept.length - 1] / 1e3);
+    }
+
+    private static void outage(Path work, int seconds) throws IOException {
+        System.out.println();
+        System.out.println("A " + seconds + "-second Kafka outage (nothing listens at the bootstrap address): "
+                + "1000 steps/s, metrics every step, a 2000-float checkpoint every 100");
+        System.out.printf("%8s %14s %16s %14s%n", "second", "heap used MB", "journal MB", "backlog");
+        try (SpectroscopeAgent agent = SpectroscopeAgent.start(config(work, "127.0.0.1:1")
+                .withCloseTimeout(Duration.ZERO))) {
+            Run run = agent.startRun(RunSpec.named("outage").trainingSetSize(1));
+            float[] params = new float[2000];
+            long start = System.nanoTime();
+            long step = 0;
+            long lastReport = -1;
+            double maxHeap = 0;
+            while (System.nanoTime() - start < seconds * 1_000_000_000L) {
+                long target = (System.nanoTime() - start) / 1_000_000;
+                while (step < target) {
+                    run.metrics(step, 0.5);
+                    if (step % 100 == 0) {
+                        run.checkpoint(step, params);
+                    }
+                    step++;
+                }
+                long second = (System.nanoTime() - start) / 1_000_000_000L;
+                if (second % 10 == 0 && second != lastReport) {
+                    lastReport = second;
+                    System.gc();
+                    double heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6;
+                    maxHeap = Math.max(maxHeap, heap);
+                    System.out.printf(Locale.ROOT, "%8d %14.1f %16.1f %14d%n", second, heap,
+                            directorySize(agent.journalDir()) / 1e6, agent.backlog());
+                }
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            System.out.printf(Locale.ROOT, "max heap used after GC: %.1f MB for %d events held on disk%n", maxHeap,
+                    agent.backlog());
+            run.finish(RunStatus.FINISHED);
+        }
+    }
+
+    /** Offline and online agents spill to different places: an online agent would send the offline journals. */
+    private static AgentConfig config(Path work, String bootstrap) {
+        return AgentConfig.defaults().withBootstrapServers(bootstrap)
+                .withSpillDir(work.resolve(bootstrap == null ? "spill-offline" : "spill-online"))
+                .withBlobDir(work.resolve("blobs"));
+    }
+
+    private static long directorySize(Path dir) {
+        try (var files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+}
