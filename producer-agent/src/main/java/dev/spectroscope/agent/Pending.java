@@ -13,27 +13,7 @@ abstract class Pending {
     static final int CHECKPOINT = 1;
     static final int RUN_BOUNDARY = 2;
 
-    static final Pending STOP = new Pending() {
-        @Override
-        int priority() {
-            return RUN_BOUNDARY;
-        }
-
-        @Override
-        String eventType() {
-            return "stop";
-        }
-
-        @Override
-        String key() {
-            return "";
-        }
-
-        @Override
-        SpecificRecord build(SpectroscopeAgent agent, String eventId) {
-            throw new UnsupportedOperationException();
-        }
-    };
+    static final Pending STOP = new Control("stop");
 
     /** Which to drop first when the disk budget runs out: metrics, then checkpoints, never run boundaries. */
     abstract int priority();
@@ -46,10 +26,13 @@ abstract class Pending {
     /** Builds the event on the writer thread. */
     abstract SpecificRecord build(SpectroscopeAgent agent, String eventId);
 
-    /** Marks a point in the stream; {@link SpectroscopeAgent#flush} waits for it. */
-    static final class Barrier extends Pending {
-        final CountDownLatch latch = new CountDownLatch(1);
-        volatile long sequence;
+    /** A signal to the writer thread, not an event: never dropped, never written. */
+    static class Control extends Pending {
+        private final String name;
+
+        Control(String name) {
+            this.name = name;
+        }
 
         @Override
         int priority() {
@@ -58,7 +41,7 @@ abstract class Pending {
 
         @Override
         String eventType() {
-            return "barrier";
+            return name;
         }
 
         @Override
@@ -68,7 +51,17 @@ abstract class Pending {
 
         @Override
         SpecificRecord build(SpectroscopeAgent agent, String eventId) {
-            throw new UnsupportedOperationException();
+            throw new UnsupportedOperationException(name + " is not an event");
+        }
+    }
+
+    /** Marks a point in the stream; {@link SpectroscopeAgent#flush} waits for it. */
+    static final class Barrier extends Control {
+        final CountDownLatch latch = new CountDownLatch(1);
+        volatile long sequence;
+
+        Barrier() {
+            super("barrier");
         }
     }
 }
