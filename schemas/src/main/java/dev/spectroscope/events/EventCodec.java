@@ -31,7 +31,6 @@ public final class EventCodec<T extends SpecificRecord> {
     static final byte MARKER_1 = (byte) 0x01;
     static final int HEADER_LENGTH = 10;
 
-    private final Class<T> baseType;
     private final Set<Class<? extends T>> accepted;
     private final String expected;
     private final Map<Class<?>, BinaryMessageEncoder<SpecificRecord>> encoders = new ConcurrentHashMap<>();
@@ -39,7 +38,6 @@ public final class EventCodec<T extends SpecificRecord> {
 
     private EventCodec(Class<T> baseType, Set<Class<? extends T>> accepted) {
         EventTypes.init();
-        this.baseType = baseType;
         this.accepted = Set.copyOf(accepted);
         this.expected = accepted.size() == 1
                 ? accepted.iterator().next().getSimpleName()
@@ -150,9 +148,5 @@ public final class EventCodec<T extends SpecificRecord> {
 
     private static String hex(long fingerprint) {
         return String.format("%016x", fingerprint);
-    }
-
-    Class<T> baseType() {
-        return baseType;
     }
 }
