@@ -3,7 +3,11 @@ package dev.spectroscope.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.spectroscope.broker.EmbeddedKafkaExtension;
+import dev.spectroscope.topics.TopicCatalogue;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
 import dev.spectroscope.events.RunStatus;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,15 +24,63 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AgentOutageTest {
 
-    @RegisterExtension
-    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
-
     @TempDir
     Path work;
 
+    /**
+     * The broker runs in a process of its own, as Kafka does for a real job: stopping and starting it inside
+     * the test's JVM would pause the training thread with the broker's garbage collections and bill the agent.
+     */
+    private static final class BrokerProcess {
+        private final int port;
+        private final Path dataDir;
+        private final Path log;
+        private Process process;
+
+        BrokerProcess(Path dataDir) throws IOException {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                this.port = socket.getLocalPort();
+            }
+            this.dataDir = dataDir;
+            this.log = dataDir.resolveSibling("broker.log");
+        }
+
+        String bootstrapServers() {
+            return "127.0.0.1:" + port;
+        }
+
+        void start() throws Exception {
+            Files.deleteIfExists(log);
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            process = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                    "dev.spectroscope.broker.StandaloneBroker", Integer.toString(port), dataDir.toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                if (Files.exists(log) && Files.readString(log).contains("ready ")) {
+                    return;
+                }
+                if (!process.isAlive()) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            throw new AssertionError("broker did not start:\n" + (Files.exists(log) ? Files.readString(log) : ""));
+        }
+
+        void stop() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     @Test
     void trainingDoesNotStallAndNothingIsLostWhileTheBrokerIsAway() throws Exception {
-        AgentConfig config = AgentConfig.defaults().withBootstrapServers(KAFKA.bootstrapServers())
+        BrokerProcess kafka = new BrokerProcess(work.resolve("kafka"));
+        kafka.start();
+        AgentConfig config = AgentConfig.defaults().withBootstrapServers(kafka.bootstrapServers())
                 .withSpillDir(work.resolve("spill")).withBlobDir(work.resolve("blobs"));
         int steps = 9_000;
         long[] stepNanos = new long[steps];
@@ -40,11 +91,13 @@ class AgentOutageTest {
             Thread outage = new Thread(() -> {
                 try {
                     Thread.sleep(3_000);
-                    KAFKA.stop();
+                    kafka.stop();
                     Thread.sleep(30_000);
-                    KAFKA.start();
+                    kafka.start();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
                 }
             }, "outage");
             outage.start();
@@ -70,8 +123,12 @@ class AgentOutageTest {
         assertTrue(worst <= 10 * median, "slowest step " + worst / 1e6 + " ms against a median of " + median / 1e6
                 + " ms");
         int expected = 2 + steps + steps / 100;
-        Map<String, List<SpecificRecord>> events = RunEvents.read(KAFKA.bootstrapServers(), KAFKA.catalogue(), runId,
-                expected);
+        Map<String, List<SpecificRecord>> events;
+        try {
+            events = RunEvents.read(kafka.bootstrapServers(), new TopicCatalogue(), runId, expected);
+        } finally {
+            kafka.stop();
+        }
         assertEquals(2, events.get("spectroscope.runs").size());
         AgentDeliveryTest.assertOnceAndInOrder(events.get("spectroscope.metrics"), steps);
         AgentDeliveryTest.assertOnceAndInOrder(events.get("spectroscope.checkpoints"), steps / 100);
