@@ -236,13 +236,7 @@ public final class Journal implements AutoCloseable {
         try {
             if (cursorSegment != null && fromSequence == cursorSequence && Files.exists(cursorSegment)) {
                 // The common case: the sender reads on in the segment it is in; no directory listing needed.
-                ScanResult result = scan(cursorSegment, cursorOffset, fromSequence, e -> {
-                    if (e.sequence() < limit && entries.size() < max) {
-                        entries.add(e);
-                        return entries.size() < max && e.sequence() + 1 < limit;
-                    }
-                    return false;
-                });
+                ScanResult result = scan(cursorSegment, cursorOffset, fromSequence, collector(entries, limit, max));
                 if (!entries.isEmpty()) {
                     cursorOffset = result.validBytes();
                     cursorSequence = entries.get(entries.size() - 1).sequence() + 1;
@@ -257,13 +251,7 @@ public final class Journal implements AutoCloseable {
                 }
                 // The sender reads on from where it stopped: resume at the cached byte offset.
                 long offset = segment.equals(cursorSegment) && fromSequence == cursorSequence ? cursorOffset : 0;
-                ScanResult result = scan(segment, offset, fromSequence, e -> {
-                    if (e.sequence() < limit && entries.size() < max) {
-                        entries.add(e);
-                        return entries.size() < max && e.sequence() + 1 < limit;
-                    }
-                    return false;
-                });
+                ScanResult result = scan(segment, offset, fromSequence, collector(entries, limit, max));
                 if (!entries.isEmpty()) {
                     cursorSegment = segment;
                     cursorOffset = result.validBytes();
@@ -284,6 +272,17 @@ public final class Journal implements AutoCloseable {
             Thread.currentThread().interrupt();
             return List.of();
         }
+    }
+
+    /** Collects records below {@code limit} into {@code entries}, at most {@code max} of them. */
+    private static Visitor collector(List<Entry> entries, long limit, int max) {
+        return e -> {
+            if (e.sequence() < limit && entries.size() < max) {
+                entries.add(e);
+                return entries.size() < max && e.sequence() + 1 < limit;
+            }
+            return false;
+        };
     }
 
     private interface Visitor {
