@@ -3,6 +3,7 @@ package dev.spectroscope.examples;
 import dev.spectroscope.agent.Run;
 import dev.spectroscope.agent.RunSpec;
 import dev.spectroscope.agent.SpectroscopeAgent;
+import dev.spectroscope.checkpoint.ProbeData;
 import dev.spectroscope.events.ParameterBlock;
 import dev.spectroscope.events.ProbeConfig;
 import dev.spectroscope.events.RunStatus;
@@ -73,9 +74,10 @@ public final class TmsExample {
                 .hyperparameters(Map.of("optimizer", "sgd", "lr", "" + LEARNING_RATE, "batch", "" + BATCH,
                         "init_std", "" + INIT_STD, "seed", "" + settings.seed(), "steps", "" + settings.steps()))
                 .probe(ProbeConfig.newBuilder().setAlgorithm("rmsprop-sgld").setEpsilon(1e-4).setGamma(1)
-                        .setNBeta(SAMPLES / Math.log(SAMPLES)).setChains(4).setDraws(2000).setBurnIn(2000)
-                        .setBatchSize(BATCH).setSeed(settings.seed()).build())
-                .conceptProbes(probes));
+                        .setNBeta(SAMPLES / Math.log(SAMPLES)).setLadder(List.of(1.0, 2.0, 4.0)).setChains(4)
+                        .setDraws(1000).setBurnIn(1000).setBatchSize(BATCH).setSeed(settings.seed()).build())
+                .conceptProbes(probes)
+                .probeData(ProbeData.ofInputs(SAMPLES, FEATURES, data)));
 
         int[] order = new int[SAMPLES];
         for (int i = 0; i < SAMPLES; i++) {

@@ -44,11 +44,14 @@ public final class Run {
         agent.offer(new Event(Pending.RUN_BOUNDARY, "RunStarted") {
             @Override
             SpecificRecord build(SpectroscopeAgent a, String eventId) {
+                // The probe data goes to the blob store here, on the agent's writer thread, never the trainer's.
+                BlobRef probeData = spec.probeData() == null ? null
+                        : a.blobs().put(runId, 0, "probe-data", spec.probeData().toBytes());
                 return RunStarted.newBuilder().setEventId(eventId).setRunId(runId).setTimestamp(Instant.ofEpochMilli(now))
                         .setName(spec.name()).setModelFamily(spec.modelFamily()).setModelSpec(spec.modelSpec())
                         .setN(spec.trainingSetSize()).setParameterCount(spec.parameterCount())
                         .setHyperparameters(spec.hyperparameters()).setProbe(spec.probe())
-                        .setConceptProbes(spec.conceptProbes()).setTags(spec.tags())
+                        .setConceptProbes(spec.conceptProbes()).setTags(spec.tags()).setProbeData(probeData)
                         .setAgentVersion(SpectroscopeAgent.VERSION).build();
             }
         });

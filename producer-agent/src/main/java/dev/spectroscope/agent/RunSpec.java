@@ -1,5 +1,6 @@
 package dev.spectroscope.agent;
 
+import dev.spectroscope.checkpoint.ProbeData;
 import dev.spectroscope.events.ProbeConfig;
 import java.util.List;
 import java.util.Map;
@@ -17,10 +18,11 @@ import java.util.Map;
  * @param probe           how to probe the run, or null
  * @param conceptProbes   names of the concept probes the run reports
  * @param tags            free-form labels
+ * @param probeData       the data set a probe worker samples the loss on (shipped once, by claim check), or null
  */
 public record RunSpec(String runId, String name, String modelFamily, Map<String, String> modelSpec, long trainingSetSize,
                       long parameterCount, Map<String, String> hyperparameters, ProbeConfig probe,
-                      List<String> conceptProbes, Map<String, String> tags) {
+                      List<String> conceptProbes, Map<String, String> tags, ProbeData probeData) {
 
     public RunSpec {
         if (name == null || name.isBlank()) {
@@ -37,41 +39,46 @@ public record RunSpec(String runId, String name, String modelFamily, Map<String,
     }
 
     public static RunSpec named(String name) {
-        return new RunSpec(null, name, "custom", Map.of(), 1, 0, Map.of(), null, List.of(), Map.of());
+        return new RunSpec(null, name, "custom", Map.of(), 1, 0, Map.of(), null, List.of(), Map.of(), null);
     }
 
     public RunSpec runId(String id) {
         return new RunSpec(id, name, modelFamily, modelSpec, trainingSetSize, parameterCount, hyperparameters, probe,
-                conceptProbes, tags);
+                conceptProbes, tags, probeData);
     }
 
     public RunSpec model(String family, Map<String, String> spec, long parameters) {
         return new RunSpec(runId, name, family, spec, trainingSetSize, parameters, hyperparameters, probe,
-                conceptProbes, tags);
+                conceptProbes, tags, probeData);
     }
 
     public RunSpec trainingSetSize(long n) {
         return new RunSpec(runId, name, modelFamily, modelSpec, n, parameterCount, hyperparameters, probe,
-                conceptProbes, tags);
+                conceptProbes, tags, probeData);
     }
 
     public RunSpec hyperparameters(Map<String, String> values) {
         return new RunSpec(runId, name, modelFamily, modelSpec, trainingSetSize, parameterCount, values, probe,
-                conceptProbes, tags);
+                conceptProbes, tags, probeData);
     }
 
     public RunSpec probe(ProbeConfig config) {
         return new RunSpec(runId, name, modelFamily, modelSpec, trainingSetSize, parameterCount, hyperparameters,
-                config, conceptProbes, tags);
+                config, conceptProbes, tags, probeData);
     }
 
     public RunSpec conceptProbes(List<String> names) {
         return new RunSpec(runId, name, modelFamily, modelSpec, trainingSetSize, parameterCount, hyperparameters,
-                probe, names, tags);
+                probe, names, tags, probeData);
     }
 
     public RunSpec tags(Map<String, String> values) {
         return new RunSpec(runId, name, modelFamily, modelSpec, trainingSetSize, parameterCount, hyperparameters,
-                probe, conceptProbes, values);
+                probe, conceptProbes, values, probeData);
+    }
+
+    public RunSpec probeData(ProbeData data) {
+        return new RunSpec(runId, name, modelFamily, modelSpec, trainingSetSize, parameterCount, hyperparameters,
+                probe, conceptProbes, tags, data);
     }
 }

@@ -1,7 +1,7 @@
 package dev.spectroscope.agent;
 
-import dev.spectroscope.agent.blob.BlobStore;
-import dev.spectroscope.agent.blob.FileBlobStore;
+import dev.spectroscope.blob.BlobStore;
+import dev.spectroscope.blob.FileBlobStore;
 import dev.spectroscope.agent.journal.Journal;
 import dev.spectroscope.agent.journal.JournalLockedException;
 import dev.spectroscope.agent.journal.JournalSender;

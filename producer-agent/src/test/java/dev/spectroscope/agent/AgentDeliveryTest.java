@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.spectroscope.agent.blob.BlobException;
+import dev.spectroscope.blob.BlobException;
 import dev.spectroscope.broker.EmbeddedKafkaExtension;
 import dev.spectroscope.events.Checkpoint;
 import dev.spectroscope.events.RunEnded;

@@ -38,6 +38,28 @@ class ReferenceModelsTest {
     }
 
     @Test
+    void toyModelOfSuperpositionGradientsAreRight() {
+        SplittableRandom random = new SplittableRandom(5);
+        float[] data = new float[40 * 6];
+        for (int i = 0; i < 40; i++) {
+            data[i * 6 + random.nextInt(6)] = (float) random.nextDouble();
+        }
+        double[] center = new double[ToyModelOfSuperposition.parameterCount(6, 2)];
+        for (int i = 0; i < center.length; i++) {
+            center[i] = 0.5 * random.nextGaussian();
+        }
+        ToyModelOfSuperposition tms = new ToyModelOfSuperposition(6, 2, data, center);
+        assertGradientMatches(tms, new int[] {0, 3, 3, 17, 39}, 1e-5);
+        // At W = 0, b = 0 every input is reconstructed as 0: the loss is the mean of ‖x‖².
+        double[] zero = new double[center.length];
+        double expected = 0;
+        for (float v : data) {
+            expected += v * v;
+        }
+        assertEquals(expected / 40, tms.newEvaluator().fullLoss(zero), 1e-9);
+    }
+
+    @Test
     void deepLinearNetworkGradientsAreRight() {
         DeepLinearNetwork dln = new DeepLinearNetwork(new int[] {3, 4, 2, 3}, 1, 500, 1.0, 1);
         assertGradientMatches(dln, new int[] {0, 5, 7, 100, 499}, 1e-5);

@@ -1,4 +1,4 @@
-package dev.spectroscope.agent.blob;
+package dev.spectroscope.blob;
 
 import dev.spectroscope.events.BlobRef;
 

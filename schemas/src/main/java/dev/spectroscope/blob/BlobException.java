@@ -1,4 +1,4 @@
-package dev.spectroscope.agent.blob;
+package dev.spectroscope.blob;
 
 /** A blob is missing, unreadable or corrupted; the message names the run, step and URI. */
 public final class BlobException extends RuntimeException {

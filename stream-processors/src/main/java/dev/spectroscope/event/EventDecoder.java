@@ -1,0 +1,68 @@
+package dev.spectroscope.event;
+
+import dev.spectroscope.deadletter.DeadLetters;
+import dev.spectroscope.events.EventCodec;
+import dev.spectroscope.events.EventDecodingException;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first node after every source: decodes the raw bytes with the topic's codec and forwards the event;
+ * a record that does not decode (corrupt bytes, unknown schema version, wrong event type) goes to the
+ * dead-letter sink with the reason and its raw bytes, and processing goes on.
+ */
+public final class EventDecoder implements Processor<byte[], byte[], String, SpecificRecord> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventDecoder.class);
+
+    private final String application;
+    private final EventCodec<? extends SpecificRecord> codec;
+    private final String deadLetterSink;
+    private final List<String> children;
+    private ProcessorContext<String, SpecificRecord> context;
+
+    /**
+     * @param deadLetterSink the child that takes dead letters
+     * @param children       the children that take decoded events (by name: the dead-letter sink is a child too)
+     */
+    public EventDecoder(String application, EventCodec<? extends SpecificRecord> codec, String deadLetterSink,
+                        List<String> children) {
+        this.application = application;
+        this.codec = codec;
+        this.deadLetterSink = deadLetterSink;
+        this.children = List.copyOf(children);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("?");
+        String key = DeadLetters.keyText(record.key());
+        SpecificRecord event;
+        try {
+            event = codec.decode(topic, record.value());
+        } catch (EventDecodingException e) {
+            int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
+            long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
+            LOG.warn("dead letter from {}-{}@{} (run {}): {}", topic, partition, offset, key, e.getMessage());
+            context.forward(new Record<String, SpecificRecord>(key, DeadLetters.of(application, topic, partition, offset,
+                    record.key(), record.value(), key, e.problem().code(), e.getMessage()), record.timestamp()),
+                    deadLetterSink);
+            return;
+        }
+        Record<String, SpecificRecord> decoded = new Record<>(key, event, record.timestamp());
+        for (String child : children) {
+            context.forward(decoded, child);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.spectroscope.transition;
+
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/** {@link RunState} as JSON: readable in the changelog topic, and tolerant of fields added later. */
+public final class RunStateSerde implements Serde<RunState> {
+
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    @Override
+    public Serializer<RunState> serializer() {
+        return (topic, state) -> {
+            try {
+                return state == null ? null : MAPPER.writeValueAsBytes(state);
+            } catch (IOException e) {
+                throw new SerializationException("cannot write the state of run " + state.runId + ": " + e.getMessage(), e);
+            }
+        };
+    }
+
+    @Override
+    public Deserializer<RunState> deserializer() {
+        return (topic, bytes) -> {
+            try {
+                return bytes == null ? null : MAPPER.readValue(bytes, RunState.class);
+            } catch (IOException e) {
+                throw new SerializationException("cannot read a run state from " + topic + ": " + e.getMessage(), e);
+            }
+        };
+    }
+}
