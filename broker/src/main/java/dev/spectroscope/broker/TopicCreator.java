@@ -32,6 +32,20 @@ public final class TopicCreator {
     public record Result(List<String> created, List<String> existing) {
     }
 
+    /**
+     * Creates what is missing with the cluster's default replication factor: what the apps do at start,
+     * so that they run against an empty cluster.
+     */
+    public static Result ensure(String bootstrapServers, TopicCatalogue catalogue, Map<String, String> kafka)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Map<String, Object> config = new java.util.HashMap<>(kafka);
+        config.put("bootstrap.servers", bootstrapServers);
+        try (Admin admin = Admin.create(config)) {
+            return ensure(admin, catalogue, (short) -1);
+        }
+    }
+
+    /** @param replicationFactor replicas per partition, or −1 for the cluster's default */
     public static Result ensure(Admin admin, TopicCatalogue catalogue, short replicationFactor)
             throws InterruptedException, ExecutionException, TimeoutException {
         Set<String> present = admin.listTopics().names().get(30, TimeUnit.SECONDS);
@@ -41,7 +55,10 @@ public final class TopicCreator {
             if (present.contains(topic.name())) {
                 existing.add(topic.name());
             } else {
-                missing.add(new NewTopic(topic.name(), topic.partitions(), replicationFactor).configs(topic.configs()));
+                NewTopic t = replicationFactor > 0
+                        ? new NewTopic(topic.name(), topic.partitions(), replicationFactor)
+                        : new NewTopic(topic.name(), java.util.Optional.of(topic.partitions()), java.util.Optional.empty());
+                missing.add(t.configs(topic.configs()));
             }
         }
         List<String> created = new ArrayList<>();

@@ -12,6 +12,9 @@ import picocli.CommandLine.Command;
         subcommands = {
                 DemoCommand.class,
                 BrokerCommand.class,
+                ProcessCommand.class,
+                ProbeWorkerCommand.class,
+                EstimateCommand.class,
                 TopicsCommand.class,
                 ValidateCommand.class,
                 CalibrateCommand.class,
