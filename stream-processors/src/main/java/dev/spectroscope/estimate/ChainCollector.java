@@ -6,7 +6,11 @@ import dev.spectroscope.events.SgldChain;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import dev.spectroscope.event.EventDecoder;
+import org.apache.kafka.common.header.Header;
 import java.util.Locale;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
@@ -45,6 +49,8 @@ public final class ChainCollector implements Processor<String, SpecificRecord, S
     private KeyValueStore<String, byte[]> chains;
     private KeyValueStore<String, String> groups;
     private KeyValueStore<String, Long> done;
+    /** The decoded chains of the steps still open, as this instance received them (not state: a cache). */
+    private final Map<String, Map<String, SgldChain>> decoded = new HashMap<>();
 
     public ChainCollector(String application, Duration wait, String estimatesSink, String deadLetterSink) {
         this.application = application;
@@ -85,12 +91,14 @@ public final class ChainCollector implements Processor<String, SpecificRecord, S
         int expected = chain.getSampler().getChainCount() * chain.getSampler().getTemperatureCount();
         String key = chainKey(group, chain.getTemperatureIndex(), chain.getChainIndex());
         String meta = groups.get(group);
-        long firstSeen = meta == null ? context.currentSystemTimeMs() : Long.parseLong(meta.split(",")[0]);
-        int count = meta == null ? 0 : Integer.parseInt(meta.split(",")[2]);
+        long firstSeen = meta == null ? context.currentSystemTimeMs() : Long.parseLong(meta.substring(0, meta.indexOf(',')));
+        int count = meta == null ? 0 : Integer.parseInt(meta.substring(meta.lastIndexOf(',') + 1));
         if (chains.get(key) == null) {
             count++;
         }
-        chains.put(key, CODEC.encode(chain));
+        Header raw = record.headers().lastHeader(EventDecoder.RAW_HEADER);
+        chains.put(key, raw != null ? raw.value() : CODEC.encode(chain));
+        decoded.computeIfAbsent(group, g -> new HashMap<>()).put(key, chain);
         if (count >= expected) {
             emit(group, false, record.timestamp());
         } else {
@@ -118,11 +126,14 @@ public final class ChainCollector implements Processor<String, SpecificRecord, S
     private void emit(String group, boolean partial, long timestamp) {
         List<SgldChain> arrived = new ArrayList<>();
         List<String> keys = new ArrayList<>();
+        Map<String, SgldChain> known = decoded.remove(group);
         try (KeyValueIterator<String, byte[]> it = chains.prefixScan(group + '\u0000', Serdes.String().serializer())) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> entry = it.next();
                 keys.add(entry.key);
-                arrived.add(CODEC.decode(CHAINS_STORE, entry.value));
+                // Chains seen by this instance are at hand; after a restart they are read back from the store.
+                SgldChain chain = known == null ? null : known.get(entry.key);
+                arrived.add(chain != null ? chain : CODEC.decode(CHAINS_STORE, entry.value));
             }
         }
         keys.forEach(chains::delete);
@@ -190,10 +201,16 @@ public final class ChainCollector implements Processor<String, SpecificRecord, S
     }
 
     static String groupKey(String runId, long step) {
-        return runId + '\u0000' + String.format(Locale.ROOT, "%019d", step);
+        return runId + '\u0000' + padded(step, 19);
     }
 
     private static String chainKey(String group, int temperature, int chain) {
-        return group + '\u0000' + String.format(Locale.ROOT, "%04d\u0000%06d", temperature, chain);
+        return group + '\u0000' + padded(temperature, 4) + '\u0000' + padded(chain, 6);
+    }
+
+    /** Zero-padded, so that the store's byte order is numeric order. */
+    private static String padded(long value, int width) {
+        String digits = Long.toString(value);
+        return "0".repeat(Math.max(0, width - digits.length())) + digits;
     }
 }

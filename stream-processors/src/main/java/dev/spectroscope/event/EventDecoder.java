@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventDecoder implements Processor<byte[], byte[], String, SpecificRecord> {
 
+    /** Header carrying the record's raw value to the processors downstream; never written to a topic. */
+    public static final String RAW_HEADER = "spectroscope.raw";
+
     private static final Logger LOG = LoggerFactory.getLogger(EventDecoder.class);
 
     private final String application;
@@ -28,7 +31,7 @@ public final class EventDecoder implements Processor<byte[], byte[], String, Spe
     private ProcessorContext<String, SpecificRecord> context;
 
     /**
-     * @param deadLetterSink the child that takes dead letters
+     * @param deadLetterSink the child that takes dead letters, or null to skip bad records silently
      * @param children       the children that take decoded events (by name: the dead-letter sink is a child too)
      */
     public EventDecoder(String application, EventCodec<? extends SpecificRecord> codec, String deadLetterSink,
@@ -52,6 +55,11 @@ public final class EventDecoder implements Processor<byte[], byte[], String, Spe
         try {
             event = codec.decode(topic, record.value());
         } catch (EventDecodingException e) {
+            if (deadLetterSink == null) {
+                LOG.debug("skipping an unreadable record of {} (another application dead-letters it): {}", topic,
+                        e.getMessage());
+                return;
+            }
             int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
             long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
             LOG.warn("dead letter from {}-{}@{} (run {}): {}", topic, partition, offset, key, e.getMessage());
@@ -61,6 +69,8 @@ public final class EventDecoder implements Processor<byte[], byte[], String, Spe
             return;
         }
         Record<String, SpecificRecord> decoded = new Record<>(key, event, record.timestamp());
+        // The bytes ride along (a reference, not a copy) for processors that store the event as it came.
+        decoded.headers().add(RAW_HEADER, record.value());
         for (String child : children) {
             context.forward(decoded, child);
         }

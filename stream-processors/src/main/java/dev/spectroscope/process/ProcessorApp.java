@@ -1,6 +1,9 @@
 package dev.spectroscope.process;
 
+import dev.spectroscope.estimate.EstimatorTopology;
 import dev.spectroscope.query.RunQueryServer;
+import dev.spectroscope.transition.TransitionTopology;
+import java.util.List;
 import dev.spectroscope.topics.TopicCatalogue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,49 +16,60 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code spectroscope process}: the pipeline topology on Kafka Streams, plus its query API. */
+/**
+ * {@code spectroscope process}: the estimator and the transition topology, each its own Kafka Streams
+ * application ({@code <id>-estimator}, {@code <id>-transitions}) with its own thread, so sampling output
+ * and detector state never queue behind each other; plus the query API over the transitions' run states.
+ */
 public final class ProcessorApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessorApp.class);
 
     private final ProcessorSettings settings;
-    private final KafkaStreams streams;
+    private final KafkaStreams estimator;
+    private final KafkaStreams transitions;
     private final RunQueryServer query;
 
-    private ProcessorApp(ProcessorSettings settings, KafkaStreams streams, RunQueryServer query) {
+    private ProcessorApp(ProcessorSettings settings, KafkaStreams estimator, KafkaStreams transitions,
+                         RunQueryServer query) {
         this.settings = settings;
-        this.streams = streams;
+        this.estimator = estimator;
+        this.transitions = transitions;
         this.query = query;
     }
 
     public static ProcessorApp start(ProcessorSettings settings) {
         TopicCatalogue topics = new TopicCatalogue(settings.topicPrefix(), settings.partitions());
-        KafkaStreams streams = new KafkaStreams(
-                PipelineTopology.build(topics, settings.chainWait(), settings.detectors()), properties(settings));
-        streams.setUncaughtExceptionHandler(e -> {
-            // Bad records never get here (they become dead letters); this is an infrastructure failure.
-            LOG.error("stream thread failed, replacing it: {}", e.toString());
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        KafkaStreams estimator = new KafkaStreams(EstimatorTopology.build(topics, settings.chainWait()),
+                properties(settings, "estimator", false));
+        KafkaStreams transitions = new KafkaStreams(TransitionTopology.build(topics, settings.detectors()),
+                properties(settings, "transitions", settings.httpPort() > 0));
+        for (KafkaStreams streams : List.of(estimator, transitions)) {
+            streams.setUncaughtExceptionHandler(e -> {
+                // Bad records never get here (they become dead letters); this is an infrastructure failure.
+                LOG.error("stream thread failed, replacing it: {}", e.toString());
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+        }
         RunQueryServer query = null;
         try {
             if (settings.httpPort() >= 0) {
-                query = new RunQueryServer(() -> streams, settings.httpPort());
+                query = new RunQueryServer(() -> transitions, settings.httpPort());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve the query API on port " + settings.httpPort()
                     + ": is another processor running? Pass --http-port 0 for any free port or -1 for none", e);
         }
-        streams.start();
+        estimator.start();
+        transitions.start();
         LOG.info("processor {} started against {}{}", settings.applicationId(), settings.bootstrapServers(),
                 query == null ? "" : "; query API on http://localhost:" + query.port() + "/runs");
-        return new ProcessorApp(settings, streams, query);
+        return new ProcessorApp(settings, estimator, transitions, query);
     }
 
-    static Properties properties(ProcessorSettings s) {
+    static Properties properties(ProcessorSettings s, String part, boolean queryable) {
         Properties p = new Properties();
-        p.putAll(s.kafka());
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId() + "-" + part);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
         p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toAbsolutePath().toString());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -64,14 +78,20 @@ public final class ProcessorApp implements AutoCloseable {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        if (s.httpPort() > 0) {
+        if (queryable) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "localhost:" + s.httpPort());
         }
+        p.putAll(s.kafka()); // the operator's word is last: TLS, SASL, or any tuning above
         return p;
     }
 
-    public KafkaStreams streams() {
-        return streams;
+    /** The transition topology's streams, whose run states the query API reads. */
+    public KafkaStreams transitions() {
+        return transitions;
+    }
+
+    public KafkaStreams estimator() {
+        return estimator;
     }
 
     /** Port of the query API, or -1 when it is off. */
@@ -82,7 +102,7 @@ public final class ProcessorApp implements AutoCloseable {
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (streams.state() == KafkaStreams.State.RUNNING) {
+            if (estimator.state() == KafkaStreams.State.RUNNING && transitions.state() == KafkaStreams.State.RUNNING) {
                 return true;
             }
             Thread.sleep(50);
@@ -95,8 +115,9 @@ public final class ProcessorApp implements AutoCloseable {
         if (query != null) {
             query.close();
         }
-        // Long enough for a clean commit of the open transaction.
-        streams.close(Duration.ofSeconds(30));
+        // Long enough for a clean commit of the open transactions.
+        estimator.close(Duration.ofSeconds(30));
+        transitions.close(Duration.ofSeconds(30));
         LOG.info("processor {} stopped", settings.applicationId());
     }
 }

@@ -87,7 +87,7 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
             return;
         }
         String runId = runIdOf(event);
-        RunState state = runId == null ? null : runs.get(runId);
+        RunState state = runId == null ? null : load(runId);
         if (state == null) {
             deadLetter(record, runId, DeadLetters.UNKNOWN_RUN, event.getClass().getSimpleName() + " for run " + runId
                     + ", which has no RunStarted: start runs through the agent (or replay the run's RunStarted first)");
@@ -107,11 +107,30 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
         } else if (event instanceof RunEnded ended) {
             onEnded(record, state, ended, settings);
         }
-        runs.put(runId, state);
+        save(state);
+    }
+
+    /** This task's runs, kept decoded between records (a cache: the store is the state). */
+    private final Map<String, RunState> cache = new java.util.HashMap<>();
+
+    private RunState load(String runId) {
+        RunState state = cache.get(runId);
+        if (state == null) {
+            state = runs.get(runId);
+            if (state != null) {
+                cache.put(runId, state);
+            }
+        }
+        return state;
+    }
+
+    private void save(RunState state) {
+        cache.put(state.runId, state);
+        runs.put(state.runId, state);
     }
 
     private void onStarted(Record<String, SpecificRecord> record, RunStarted started) {
-        RunState existing = runs.get(started.getRunId());
+        RunState existing = load(started.getRunId());
         if (existing != null) {
             deadLetter(record, started.getRunId(), DeadLetters.DUPLICATE, "a second RunStarted for run "
                     + started.getRunId() + "; a run id names one run (replay under a new id with --as)");
@@ -133,7 +152,7 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
                     + "|detector-settings", false, record.timestamp());
         }
         LOG.info("run {} ({}) started", state.runId, state.name);
-        runs.put(state.runId, state);
+        save(state);
     }
 
     private void onMetrics(Record<String, SpecificRecord> record, RunState state, TrainingMetrics m,
@@ -300,8 +319,12 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
         }
         SignalChange c = change.get();
         long window = settings.mergeCheckpoints() * state.checkpointInterval(settings.lossBlockSteps());
+        // The loss and the estimates sum over everything the model does: their move during a concept's move is
+        // that move, so they join any transition they overlap. Concepts join only one that starts with them.
+        boolean aggregate = !c.signal().startsWith("concept:");
         for (RunState.Transition t : state.transitions) {
-            if (Math.abs(t.startStep - c.startStep()) <= window) {
+            boolean overlaps = c.startStep() <= t.endStep + window && c.endStep() >= t.startStep - window;
+            if (Math.abs(t.startStep - c.startStep()) <= window || (aggregate && overlaps)) {
                 if (!t.signals.contains(c.signal())) {
                     t.signals.add(c.signal());
                 }
@@ -320,7 +343,9 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
         t.confidence = c.confidence();
         t.signals.add(c.signal());
         long interval = state.checkpointInterval(settings.lossBlockSteps());
-        List<ConceptMove> moves = conceptMoves(state, c.startStep() - interval, t.detectedAtStep);
+        // Which concepts moved as it began: a slow move's later stretch can overlap the next concept's.
+        List<ConceptMove> moves = conceptMoves(state, c.startStep() - interval,
+                Math.min(c.endStep(), c.startStep() + 3 * interval));
         moves.stream().limit(3).forEach(m -> t.topConcepts.add(m.getProbe()));
         state.transitions.add(t);
         if (state.transitions.size() > 200) {
@@ -376,7 +401,7 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
         try (KeyValueIterator<String, RunState> it = runs.all()) {
             while (it.hasNext()) {
                 KeyValue<String, RunState> entry = it.next();
-                RunState s = entry.value;
+                RunState s = cache.getOrDefault(entry.key, entry.value);
                 Duration silence = settingsOf(s).silence();
                 if (!s.ended && !s.firing.contains(s.runId + "|silent") && now - s.lastSeenWallMillis > silence.toMillis()) {
                     silent.add(entry);
@@ -388,7 +413,7 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
             fire(s, s.latestStep, Severity.WARNING, "silent", "Run " + s.name + " stopped sending",
                     "No event from run " + s.runId + " for " + (now - s.lastSeenWallMillis) / 1000 + " s and no "
                             + "RunEnded: the job may have hung or died", now);
-            runs.put(entry.key, s);
+            save(s);
         }
     }
 

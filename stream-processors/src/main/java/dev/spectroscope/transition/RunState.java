@@ -14,7 +14,8 @@ import java.util.Set;
  */
 public final class RunState {
 
-    static final int HISTORY = 400;
+    // Enough for the detectors and the concept windows around a transition; a state write stays a few KB.
+    static final int HISTORY = 64;
 
     public String runId;
     public String name = "";

@@ -1,20 +1,22 @@
 package dev.spectroscope.transition;
 
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.smile.databind.SmileMapper;
 import java.io.IOException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
-/** {@link RunState} as JSON: readable in the changelog topic, and tolerant of fields added later. */
+/**
+ * {@link RunState} in Smile, Jackson's binary JSON: the same field names as JSON (so fields can be added
+ * later and old states still read), with doubles as 8 raw bytes. Plain JSON spent most of the processor's
+ * time formatting and parsing the states' numbers (see docs/benchmarks/estimator.md).
+ */
 public final class RunStateSerde implements Serde<RunState> {
 
-    static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+    static final ObjectMapper MAPPER = SmileMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 

@@ -20,7 +20,9 @@ import dev.spectroscope.events.SamplerConfig;
 import dev.spectroscope.events.SgldChain;
 import dev.spectroscope.events.TrainingMetrics;
 import dev.spectroscope.topics.TopicCatalogue;
+import dev.spectroscope.estimate.EstimatorTopology;
 import dev.spectroscope.transition.DetectorSettings;
+import dev.spectroscope.transition.TransitionTopology;
 import dev.spectroscope.transition.RunMonitor;
 import dev.spectroscope.transition.RunState;
 import java.nio.file.Files;
@@ -60,46 +62,75 @@ class PipelineTopologyTest {
     @TempDir
     Path stateDir;
 
+    private TopologyTestDriver estimator;
     private TopologyTestDriver driver;
     private TestInputTopic<String, SpecificRecord> runs;
     private TestInputTopic<String, SpecificRecord> metrics;
-    private TestInputTopic<String, SpecificRecord> probes;
+    private TestInputTopic<String, SpecificRecord> chainsIn;
+    private TestInputTopic<String, SpecificRecord> conceptsIn;
+    private TestInputTopic<String, SpecificRecord> estimatesIn;
     private TestInputTopic<String, byte[]> rawMetrics;
     private TestInputTopic<String, byte[]> rawProbes;
+    private TestInputTopic<String, byte[]> rawProbesOfTransitions;
     private TestOutputTopic<String, SpecificRecord> estimates;
     private TestOutputTopic<String, SpecificRecord> transitions;
     private TestOutputTopic<String, SpecificRecord> alerts;
     private TestOutputTopic<String, SpecificRecord> deadLetters;
+    private TestOutputTopic<String, SpecificRecord> estimatorDeadLetters;
 
     @BeforeEach
     void start() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test-process");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(PipelineTopology.build(TOPICS, Duration.ofSeconds(30),
-                DetectorSettings.defaults()), props, Instant.ofEpochMilli(1_000_000));
+        estimator = new TopologyTestDriver(EstimatorTopology.build(TOPICS, Duration.ofSeconds(30)),
+                properties("test-estimator"), Instant.ofEpochMilli(1_000_000));
+        driver = new TopologyTestDriver(TransitionTopology.build(TOPICS, DetectorSettings.defaults()),
+                properties("test-transitions"), Instant.ofEpochMilli(1_000_000));
         runs = driver.createInputTopic(TOPICS.runs().name(), new StringSerializer(), EVENTS.serializer());
         metrics = driver.createInputTopic(TOPICS.metrics().name(), new StringSerializer(), EVENTS.serializer());
-        probes = driver.createInputTopic(TOPICS.probes().name(), new StringSerializer(), EVENTS.serializer());
+        chainsIn = estimator.createInputTopic(TOPICS.probes().name(), new StringSerializer(), EVENTS.serializer());
+        conceptsIn = driver.createInputTopic(TOPICS.probes().name(), new StringSerializer(), EVENTS.serializer());
+        estimatesIn = driver.createInputTopic(TOPICS.estimates().name(), new StringSerializer(), EVENTS.serializer());
         rawMetrics = driver.createInputTopic(TOPICS.metrics().name(), new StringSerializer(), new ByteArraySerializer());
-        rawProbes = driver.createInputTopic(TOPICS.probes().name(), new StringSerializer(), new ByteArraySerializer());
-        estimates = driver.createOutputTopic(TOPICS.estimates().name(), new StringDeserializer(), EVENTS.deserializer());
+        rawProbes = estimator.createInputTopic(TOPICS.probes().name(), new StringSerializer(), new ByteArraySerializer());
+        rawProbesOfTransitions = driver.createInputTopic(TOPICS.probes().name(), new StringSerializer(),
+                new ByteArraySerializer());
+        estimates = estimator.createOutputTopic(TOPICS.estimates().name(), new StringDeserializer(),
+                EVENTS.deserializer());
         transitions = driver.createOutputTopic(TOPICS.transitions().name(), new StringDeserializer(),
                 EVENTS.deserializer());
         alerts = driver.createOutputTopic(TOPICS.alerts().name(), new StringDeserializer(), EVENTS.deserializer());
         deadLetters = driver.createOutputTopic(TOPICS.deadLetters().name(), new StringDeserializer(),
                 EVENTS.deserializer());
+        estimatorDeadLetters = estimator.createOutputTopic(TOPICS.deadLetters().name(), new StringDeserializer(),
+                EVENTS.deserializer());
+    }
+
+    private Properties properties(String id) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, id);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(id).toString());
+        return props;
     }
 
     @AfterEach
     void stop() {
+        estimator.close();
         driver.close();
     }
 
-    /** What the processor wrote to the estimates topic (the driver feeds it back to the monitor itself). */
+    /** A record on the probes topic reaches both applications, as on Kafka. */
+    private void probe(String key, SpecificRecord value) {
+        chainsIn.pipeInput(key, value);
+        conceptsIn.pipeInput(key, value);
+    }
+
+    /** What the estimator wrote to the estimates topic, delivered to the transition topology as Kafka would. */
     private List<SpecificRecord> loopEstimates() {
-        return estimates.readValuesToList();
+        List<SpecificRecord> out = estimates.readValuesToList();
+        for (SpecificRecord e : out) {
+            estimatesIn.pipeInput(e.get(e.getSchema().getField("runId").pos()).toString(), e);
+        }
+        return out;
     }
 
     static RunStarted runStarted(String runId, Map<String, String> tags) {
@@ -141,7 +172,7 @@ class PipelineTopologyTest {
         for (int t = 0; t < 3; t++) {
             for (int c = 0; c < 4; c++) {
                 assertTrue(estimates.isEmpty(), "no estimate before the last chain");
-                probes.pipeInput("r1", gammaChain("r1", 500, c, t, 1.5, ladder, 4, 2000));
+                probe("r1", gammaChain("r1", 500, c, t, 1.5, ladder, 4, 2000));
             }
         }
         List<SpecificRecord> out = loopEstimates();
@@ -159,9 +190,9 @@ class PipelineTopologyTest {
         assertEquals(llc.getLlcMean(), store.get("r1").llcMean, 1e-12);
         assertEquals(dos.getLambda(), store.get("r1").dosLambda, 1e-12);
         // A repeated chain after the estimate is late: a dead letter, not a second estimate.
-        probes.pipeInput("r1", gammaChain("r1", 500, 0, 0, 1.5, ladder, 4, 2000));
+        probe("r1", gammaChain("r1", 500, 0, 0, 1.5, ladder, 4, 2000));
         assertTrue(estimates.isEmpty());
-        assertEquals("late", ((DeadLetter) deadLetters.readValue()).getErrorType());
+        assertEquals("late", ((DeadLetter) estimatorDeadLetters.readValue()).getErrorType());
     }
 
     @Test
@@ -169,11 +200,11 @@ class PipelineTopologyTest {
         runs.pipeInput("r1", runStarted("r1", Map.of()));
         double[] ladder = {1};
         for (int c = 0; c < 3; c++) {
-            probes.pipeInput("r1", gammaChain("r1", 100, c, 0, 2.0, ladder, 4, 500));
+            probe("r1", gammaChain("r1", 100, c, 0, 2.0, ladder, 4, 500));
         }
-        driver.advanceWallClockTime(Duration.ofSeconds(10));
+        estimator.advanceWallClockTime(Duration.ofSeconds(10));
         assertTrue(estimates.isEmpty(), "still waiting");
-        driver.advanceWallClockTime(Duration.ofSeconds(25));
+        estimator.advanceWallClockTime(Duration.ofSeconds(25));
         LlcEstimate llc = (LlcEstimate) estimates.readValue();
         assertTrue(llc.getPartial());
         assertEquals(3, llc.getChains());
@@ -195,7 +226,8 @@ class PipelineTopologyTest {
         metrics.pipeInput("r1", metrics("r1", 2, 0.4));
         metrics.pipeInput("r1", metrics("r1", 1, 0.4)); // backwards
         metrics.pipeInput("r9", metrics("r9", 1, 0.4)); // unknown run
-        rawProbes.pipeInput("r1", new byte[] {(byte) 0xC3, 0x01, 0, 0}); // truncated
+        rawProbes.pipeInput("r1", new byte[] {(byte) 0xC3, 0x01, 0, 0}); // truncated: the estimator's dead letter
+        rawProbesOfTransitions.pipeInput("r1", new byte[] {(byte) 0xC3, 0x01, 0, 0}); // skipped here
         metrics.pipeInput("r1", metrics("r1", 3, 0.3));
 
         List<String> types = new ArrayList<>();
@@ -207,7 +239,10 @@ class PipelineTopologyTest {
             assertNotNull(d.getValue(), "the raw bytes travel with the reason");
         }
         assertEquals(List.of("corrupt-bytes", "unknown-schema", "wrong-event-type", "invalid-value", "step-backwards",
-                "unknown-run", "corrupt-bytes"), types, reasons.toString());
+                "unknown-run"), types, reasons.toString());
+        DeadLetter truncated = (DeadLetter) estimatorDeadLetters.readValue();
+        assertEquals("corrupt-bytes", truncated.getErrorType());
+        assertTrue(estimatorDeadLetters.isEmpty(), "one dead letter per bad record, not one per application");
         assertTrue(reasons.get(3).contains("loss NaN"), reasons.get(3));
         assertTrue(reasons.get(4).contains("goes backwards"), reasons.get(4));
         RunState state = driver.<String, RunState>getKeyValueStore(RunMonitor.STORE).get("r1");
@@ -228,7 +263,7 @@ class PipelineTopologyTest {
             if ((step + 1) % 100 == 0) {
                 for (int f = 0; f < 4; f++) {
                     double score = f == 2 ? 0.05 + 0.8 / (1 + Math.exp((step - 1200) / 100.0)) : 0.02 + 0.001 * f;
-                    probes.pipeInput("r1", ConceptProbe.newBuilder().setEventId(UUID.randomUUID().toString())
+                    probe("r1", ConceptProbe.newBuilder().setEventId(UUID.randomUUID().toString())
                             .setRunId("r1").setStep(step).setTimestamp(Instant.ofEpochMilli(step))
                             .setProbe("feature-" + f).setScore(score).build());
                 }
@@ -267,8 +302,8 @@ class PipelineTopologyTest {
 
     @Test
     void stateStoresAreNamed() throws Exception {
-        var description = PipelineTopology.build(TOPICS, Duration.ofSeconds(1), DetectorSettings.defaults()).describe()
-                .toString();
+        String description = EstimatorTopology.build(TOPICS, Duration.ofSeconds(1)).describe().toString()
+                + TransitionTopology.build(TOPICS, DetectorSettings.defaults()).describe();
         for (String store : List.of("sgld-chains", "sgld-chain-groups", "estimated-steps", "run-states")) {
             assertTrue(description.contains(store), store);
         }

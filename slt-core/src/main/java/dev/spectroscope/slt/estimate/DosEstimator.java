@@ -138,7 +138,12 @@ public final class DosEstimator {
         double lo = Double.POSITIVE_INFINITY;
         double hi = 0;
         for (int k = 0; k < s.length; k++) {
-            List<Double> ts = new ArrayList<>();
+            int size = 0;
+            for (ChainResult c : samples.atTemperature(k)) {
+                size += c.diverged() ? 0 : c.losses().length;
+            }
+            double[] arr = new double[size];
+            int n = 0;
             for (ChainResult c : samples.atTemperature(k)) {
                 if (c.diverged()) {
                     continue;
@@ -146,11 +151,12 @@ public final class DosEstimator {
                 for (double l : c.losses()) {
                     double t = l - samples.centerLoss();
                     if (t > 0) {
-                        ts.add(t);
+                        arr[n++] = t;
                     }
                 }
             }
-            double[] arr = ts.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            arr = Arrays.copyOf(arr, n);
+            Arrays.sort(arr);
             perRung.add(arr);
             if (arr.length > 0) {
                 lo = Math.min(lo, arr[(int) (0.01 * arr.length)]);
@@ -179,6 +185,21 @@ public final class DosEstimator {
                 }
             }
         }
+        // The logarithms and energies the iteration reuses, computed once (the same values, in the same order).
+        double[] logTotal = new double[s.length];
+        for (int k = 0; k < s.length; k++) {
+            logTotal[k] = Math.log(total[k]);
+        }
+        double[] logWidth = new double[BINS];
+        for (int b = 0; b < BINS; b++) {
+            logWidth[b] = Math.log(binWidth[b]);
+        }
+        double[][] energy = new double[s.length][BINS];
+        for (int k = 0; k < s.length; k++) {
+            for (int b = 0; b < BINS; b++) {
+                energy[k][b] = s[k] * centers[b];
+            }
+        }
         double[] f = new double[s.length];
         double[] logG = new double[BINS];
         for (int iteration = 0; iteration < 500; iteration++) {
@@ -191,13 +212,13 @@ public final class DosEstimator {
                 double max = Double.NEGATIVE_INFINITY;
                 for (int k = 0; k < s.length; k++) {
                     if (total[k] > 0) {
-                        max = Math.max(max, Math.log(total[k]) + f[k] - s[k] * centers[b]);
+                        max = Math.max(max, logTotal[k] + f[k] - energy[k][b]);
                     }
                 }
                 double sum = 0;
                 for (int k = 0; k < s.length; k++) {
                     if (total[k] > 0) {
-                        sum += Math.exp(Math.log(total[k]) + f[k] - s[k] * centers[b] - max);
+                        sum += Math.exp(logTotal[k] + f[k] - energy[k][b] - max);
                     }
                 }
                 logG[b] = numerator > 0 ? Math.log(numerator / binWidth[b]) - (max + Math.log(sum))
@@ -208,13 +229,13 @@ public final class DosEstimator {
                 double max = Double.NEGATIVE_INFINITY;
                 for (int b = 0; b < BINS; b++) {
                     if (logG[b] > Double.NEGATIVE_INFINITY) {
-                        max = Math.max(max, logG[b] + Math.log(binWidth[b]) - s[k] * centers[b]);
+                        max = Math.max(max, logG[b] + logWidth[b] - energy[k][b]);
                     }
                 }
                 double sum = 0;
                 for (int b = 0; b < BINS; b++) {
                     if (logG[b] > Double.NEGATIVE_INFINITY) {
-                        sum += Math.exp(logG[b] + Math.log(binWidth[b]) - s[k] * centers[b] - max);
+                        sum += Math.exp(logG[b] + logWidth[b] - energy[k][b] - max);
                     }
                 }
                 double next = -(max + Math.log(sum));

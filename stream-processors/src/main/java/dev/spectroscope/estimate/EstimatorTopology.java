@@ -1,0 +1,50 @@
+package dev.spectroscope.estimate;
+
+import static dev.spectroscope.event.EventNodes.DEAD_LETTER_SINK;
+
+import dev.spectroscope.event.EventNodes;
+import dev.spectroscope.topics.TopicCatalogue;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The estimator: SGLD chains, from the probe worker or sampled in-job by the agent, grouped per (run, step)
+ * into the step's LlcEstimate and DosEstimate.
+ *
+ * <pre>
+ *   probes ──► probes-decoder ──► sgld-chain-collector ──► estimates
+ *              (bad bytes ► dlq)   (invalid or late chains ► dlq)
+ * </pre>
+ */
+public final class EstimatorTopology {
+
+    public static final String APPLICATION = "process-estimator";
+
+    private EstimatorTopology() {
+    }
+
+    public static Topology build(TopicCatalogue topics, Duration chainWait) {
+        Topology topology = new Topology();
+        EventNodes.decodedSource(topology, APPLICATION, "probes", topics.probes(), List.of("sgld-chain-collector"),
+                true);
+
+        topology.addProcessor("sgld-chain-collector",
+                () -> new ChainCollector(APPLICATION, chainWait, "estimates-sink", DEAD_LETTER_SINK), "probes-decoder");
+        // Chains wait here only until their step is complete: in memory, changelogged for recovery.
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ChainCollector.CHAINS_STORE),
+                Serdes.String(), Serdes.ByteArray()).withCachingDisabled(), "sgld-chain-collector");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ChainCollector.GROUPS_STORE),
+                Serdes.String(), Serdes.String()).withCachingDisabled(), "sgld-chain-collector");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ChainCollector.DONE_STORE),
+                Serdes.String(), Serdes.Long()).withCachingDisabled(), "sgld-chain-collector");
+
+        topology.addSink("estimates-sink", topics.estimates().name(), Serdes.String().serializer(), EventNodes.events(),
+                "sgld-chain-collector");
+        topology.addSink(DEAD_LETTER_SINK, topics.deadLetters().name(), Serdes.String().serializer(),
+                EventNodes.events(), "probes-decoder", "sgld-chain-collector");
+        return topology;
+    }
+}
