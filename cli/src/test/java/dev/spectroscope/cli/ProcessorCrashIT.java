@@ -1,0 +1,178 @@
+package dev.spectroscope.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spectroscope.broker.EmbeddedKafkaExtension;
+import dev.spectroscope.event.TopicScan;
+import dev.spectroscope.events.Alert;
+import dev.spectroscope.events.ConceptProbe;
+import dev.spectroscope.events.EventCodec;
+import dev.spectroscope.events.EventTypes;
+import dev.spectroscope.events.LlcEstimate;
+import dev.spectroscope.events.PhaseTransition;
+import dev.spectroscope.events.RunStarted;
+import dev.spectroscope.events.SamplerConfig;
+import dev.spectroscope.events.SgldChain;
+import dev.spectroscope.events.TrainingMetrics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code kill -9} of {@code spectroscope process} in the middle of a run, then a restart on the same state
+ * directory: every checkpoint's estimate and every alert arrives exactly once (counted by key).
+ */
+class ProcessorCrashIT {
+
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+    @SuppressWarnings("unchecked")
+    private static final EventCodec<SpecificRecord> EVENTS = EventCodec.anyOf(EventTypes.all().toArray(Class[]::new));
+    private static final String RUN = "crash-run";
+    private static final int STEPS = 40;
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aKilledProcessorRestartsWithNothingMissingOrDuplicated() throws Exception {
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            send(producer, RunStarted.newBuilder().setEventId(UUID.randomUUID().toString()).setRunId(RUN)
+                    .setTimestamp(Instant.now()).setName(RUN).setModelFamily("tms").setN(1000).build());
+            Process first = startProcessor("first.log");
+            for (int step = 0; step < STEPS / 2; step++) {
+                sendStep(producer, step);
+            }
+            producer.flush();
+            awaitEstimates(STEPS / 4, Duration.ofSeconds(90));
+            first.destroyForcibly(); // SIGKILL: no shutdown hook, no clean commit
+            assertTrue(first.waitFor(10, TimeUnit.SECONDS));
+            for (int step = STEPS / 2; step < STEPS; step++) {
+                sendStep(producer, step);
+            }
+            producer.flush();
+            Process second = startProcessor("second.log");
+            try {
+                Map<Long, Integer> estimates = awaitEstimates(STEPS, Duration.ofSeconds(120));
+                Thread.sleep(3000); // anything duplicated would have arrived by now
+                estimates = countEstimates();
+                for (long step = 0; step < STEPS; step++) {
+                    assertEquals(1, estimates.getOrDefault(step, 0), "LlcEstimates of step " + step + ": " + estimates);
+                }
+                Map<String, Integer> alerts = new HashMap<>();
+                List<PhaseTransition> transitions = new ArrayList<>();
+                for (SpecificRecord r : read("spectroscope.alerts")) {
+                    Alert a = (Alert) r;
+                    alerts.merge(a.getDedupKey() + (a.getResolved() ? "|resolved" : ""), 1, Integer::sum);
+                }
+                for (SpecificRecord r : read("spectroscope.transitions")) {
+                    transitions.add((PhaseTransition) r);
+                }
+                assertEquals(2, transitions.size(), "the two concepts learned: " + transitions);
+                assertTrue(alerts.values().stream().allMatch(n -> n == 1), "alerts by key: " + alerts);
+                assertEquals(2, alerts.keySet().stream().filter(k -> transitions.stream()
+                        .anyMatch(t -> t.getTransitionId().equals(k))).count(), "one alert per transition: " + alerts);
+            } finally {
+                second.destroy();
+                second.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private Process startProcessor(String log) throws Exception {
+        return new ProcessBuilder(Path.of("..", "bin", "spectroscope").toAbsolutePath().normalize().toString(),
+                "process", "--bootstrap-servers", KAFKA.bootstrapServers(), "--state-dir",
+                work.resolve("streams").toString(), "--http-port", "-1", "--chain-wait", "30")
+                .redirectErrorStream(true).redirectOutput(work.resolve(log).toFile()).start();
+    }
+
+    /** One checkpoint: 4 chains of λ ≈ 1.5, concept probes where feature-1 and feature-3 are learned, metrics. */
+    private static void sendStep(KafkaProducer<String, byte[]> producer, int step) {
+        SplittableRandom random = new SplittableRandom(step);
+        for (int c = 0; c < 4; c++) {
+            List<Double> losses = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                losses.add(0.1 + 3 * random.nextDouble() / 144.76 * 1.0);
+            }
+            send(producer, SgldChain.newBuilder().setEventId(UUID.randomUUID().toString()).setRunId(RUN).setStep(step)
+                    .setTimestamp(Instant.now()).setChainIndex(c)
+                    .setSampler(SamplerConfig.newBuilder().setEpsilon(1e-4).setNBeta(144.76).setGamma(1)
+                            .setBatchSize(100).setN(1000).setDraws(100).setBurnIn(100).setSeed(c).setChainCount(4)
+                            .build())
+                    .setCenterLoss(0.1).setLosses(losses).build());
+        }
+        for (int f = 0; f < 4; f++) {
+            double centre = f == 1 ? 10 : f == 3 ? 28 : Double.NaN;
+            double score = Double.isNaN(centre) ? 0.02 : 0.05 + 0.8 / (1 + Math.exp((step - centre) / 1.2));
+            send(producer, ConceptProbe.newBuilder().setEventId(UUID.randomUUID().toString()).setRunId(RUN)
+                    .setStep(step).setTimestamp(Instant.now()).setProbe("feature-" + f).setScore(score).build());
+        }
+        send(producer, new TrainingMetrics(UUID.randomUUID().toString(), RUN, step, Instant.now(), 0,
+                0.1 + 0.001 * random.nextGaussian(), null, null, Map.of()));
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, SpecificRecord event) {
+        String topic = switch (event.getClass().getSimpleName()) {
+            case "RunStarted" -> "spectroscope.runs";
+            case "TrainingMetrics" -> "spectroscope.metrics";
+            default -> "spectroscope.probes";
+        };
+        producer.send(new ProducerRecord<>(topic, RUN, EVENTS.encode(event)));
+    }
+
+    private static KafkaProducer<String, byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static Map<Long, Integer> awaitEstimates(int steps, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<Long, Integer> counts = countEstimates();
+        while (counts.size() < steps && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            counts = countEstimates();
+        }
+        assertTrue(counts.size() >= steps, "estimates for " + counts.size() + " of " + steps + " steps");
+        return counts;
+    }
+
+    private static Map<Long, Integer> countEstimates() {
+        Map<Long, Integer> counts = new HashMap<>();
+        for (SpecificRecord r : read("spectroscope.estimates")) {
+            if (r instanceof LlcEstimate e) {
+                counts.merge(e.getStep(), 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+
+    private static List<SpecificRecord> read(String topic) {
+        List<SpecificRecord> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : TopicScan.readAll(KAFKA.bootstrapServers(), Map.of(), topic,
+                Duration.ofSeconds(30))) {
+            out.add(EVENTS.decode(topic, r.value()));
+        }
+        return out;
+    }
+}
