@@ -126,7 +126,7 @@ class ProcessorCrashIT {
             send(producer, ConceptProbe.newBuilder().setEventId(UUID.randomUUID().toString()).setRunId(RUN)
                     .setStep(step).setTimestamp(Instant.now()).setProbe("feature-" + f).setScore(score).build());
         }
-        send(producer, new TrainingMetrics(UUID.randomUUID().toString(), RUN, step, Instant.now(), 0,
+        send(producer, new TrainingMetrics(UUID.randomUUID().toString(), RUN, (long) step, Instant.now(), 0,
                 0.1 + 0.001 * random.nextGaussian(), null, null, Map.of()));
     }
 

@@ -322,6 +322,12 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
         // The loss and the estimates sum over everything the model does: their move during a concept's move is
         // that move, so they join any transition they overlap. Concepts join only one that starts with them.
         boolean aggregate = !c.signal().startsWith("concept:");
+        if (aggregate && state.excursions.entrySet().stream()
+                .anyMatch(e -> e.getKey().startsWith("concept:") && e.getValue().open)) {
+            LOG.debug("run {}: {} moved over steps {}–{} while a concept is moving; that move will report it",
+                    state.runId, c.signal(), c.startStep(), c.endStep());
+            return;
+        }
         for (RunState.Transition t : state.transitions) {
             boolean overlaps = c.startStep() <= t.endStep + window && c.endStep() >= t.startStep - window;
             if (Math.abs(t.startStep - c.startStep()) <= window || (aggregate && overlaps)) {
