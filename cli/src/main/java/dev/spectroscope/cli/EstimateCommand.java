@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 
 /** {@code spectroscope estimate}: one checkpoint's LLC and DOS, offline, exactly as the pipeline computes them. */
 @Command(name = "estimate", mixinStandardHelpOptions = true,
-        description = "Estimate the LLC (and DOS) of one checkpoint offline, with the pipeline's code and seed.")
+        description = "One checkpoint's LLC and DOS, offline, as the pipeline does.")
 final class EstimateCommand implements Callable<Integer> {
 
     static final class Source {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** {@code spectroscope probe-worker}: SGLD chains around every checkpoint. */
 @Command(name = "probe-worker", mixinStandardHelpOptions = true,
-        description = "Sample SGLD chains around each checkpoint (a consumer group: run several to share the load).")
+        description = "SGLD chains around every checkpoint; add workers to scale.")
 final class ProbeWorkerCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka, host:port[,host:port].")

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** {@code spectroscope process}: the estimator and transition topologies, with the query API. */
 @Command(name = "process", mixinStandardHelpOptions = true,
-        description = "Run the stream processors: SGLD chains to LLC/DOS estimates, estimates to transitions and alerts.")
+        description = "Estimates from SGLD chains; transitions and alerts from those.")
 final class ProcessCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka, host:port[,host:port].")

@@ -128,6 +128,18 @@ public final class EventCodec<T extends SpecificRecord> {
         }
     }
 
+    /**
+     * The event type a record's header names, without decoding its body; empty when the bytes are not
+     * single-object encoded or name no known schema (decoding then says what is wrong).
+     */
+    public static java.util.Optional<Class<? extends SpecificRecord>> peekType(byte[] bytes) {
+        if (bytes == null || bytes.length < HEADER_LENGTH || bytes[0] != MARKER_0 || bytes[1] != MARKER_1) {
+            return java.util.Optional.empty();
+        }
+        long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        return EventTypes.byFingerprint(fingerprint).map(EventTypes.Known::type);
+    }
+
     @SuppressWarnings("unchecked")
     private SpecificDatumReader<T> newReader(EventTypes.Known known) {
         Schema readerSchema = EventTypes.schemaOf(known.type());

@@ -90,19 +90,22 @@ public final class ChainCollector implements Processor<String, SpecificRecord, S
         }
         int expected = chain.getSampler().getChainCount() * chain.getSampler().getTemperatureCount();
         String key = chainKey(group, chain.getTemperatureIndex(), chain.getChainIndex());
-        String meta = groups.get(group);
-        long firstSeen = meta == null ? context.currentSystemTimeMs() : Long.parseLong(meta.substring(0, meta.indexOf(',')));
-        int count = meta == null ? 0 : Integer.parseInt(meta.substring(meta.lastIndexOf(',') + 1));
-        if (chains.get(key) == null) {
-            count++;
+        if (groups.get(group) == null) {
+            groups.put(group, Long.toString(context.currentSystemTimeMs())); // when the step's wait began
         }
         Header raw = record.headers().lastHeader(EventDecoder.RAW_HEADER);
         chains.put(key, raw != null ? raw.value() : CODEC.encode(chain));
         decoded.computeIfAbsent(group, g -> new HashMap<>()).put(key, chain);
+        // Counted from the store (in memory), so a repeated chain replaces its copy and counts once.
+        int count = 0;
+        try (KeyValueIterator<String, byte[]> it = chains.prefixScan(group + '\u0000', Serdes.String().serializer())) {
+            while (it.hasNext()) {
+                it.next();
+                count++;
+            }
+        }
         if (count >= expected) {
             emit(group, false, record.timestamp());
-        } else {
-            groups.put(group, firstSeen + "," + expected + "," + count);
         }
     }
 
@@ -111,7 +114,7 @@ public final class ChainCollector implements Processor<String, SpecificRecord, S
         try (KeyValueIterator<String, String> it = groups.all()) {
             while (it.hasNext()) {
                 KeyValue<String, String> entry = it.next();
-                if (now - Long.parseLong(entry.value.split(",")[0]) >= wait.toMillis()) {
+                if (now - Long.parseLong(entry.value) >= wait.toMillis()) {
                     overdue.add(entry.key);
                 }
             }

@@ -4,6 +4,7 @@ import dev.spectroscope.deadletter.DeadLetters;
 import dev.spectroscope.events.EventCodec;
 import dev.spectroscope.events.EventDecodingException;
 import java.util.List;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -28,6 +29,7 @@ public final class EventDecoder implements Processor<byte[], byte[], String, Spe
     private final EventCodec<? extends SpecificRecord> codec;
     private final String deadLetterSink;
     private final List<String> children;
+    private final Set<Class<? extends SpecificRecord>> skipped;
     private ProcessorContext<String, SpecificRecord> context;
 
     /**
@@ -36,10 +38,17 @@ public final class EventDecoder implements Processor<byte[], byte[], String, Spe
      */
     public EventDecoder(String application, EventCodec<? extends SpecificRecord> codec, String deadLetterSink,
                         List<String> children) {
+        this(application, codec, deadLetterSink, children, Set.of());
+    }
+
+    /** @param skipped event types no child wants: recognised by their header and dropped undecoded */
+    public EventDecoder(String application, EventCodec<? extends SpecificRecord> codec, String deadLetterSink,
+                        List<String> children, Set<Class<? extends SpecificRecord>> skipped) {
         this.application = application;
         this.codec = codec;
         this.deadLetterSink = deadLetterSink;
         this.children = List.copyOf(children);
+        this.skipped = Set.copyOf(skipped);
     }
 
     @Override
@@ -51,6 +60,9 @@ public final class EventDecoder implements Processor<byte[], byte[], String, Spe
     public void process(Record<byte[], byte[]> record) {
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("?");
         String key = DeadLetters.keyText(record.key());
+        if (!skipped.isEmpty() && EventCodec.peekType(record.value()).filter(skipped::contains).isPresent()) {
+            return;
+        }
         SpecificRecord event;
         try {
             event = codec.decode(topic, record.value());

@@ -4,6 +4,7 @@ import dev.spectroscope.events.EventSerde;
 import dev.spectroscope.events.EventTypes;
 import dev.spectroscope.topics.Topic;
 import java.util.List;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -33,10 +34,17 @@ public final class EventNodes {
     public static void decodedSource(Topology topology, String application, String name,
                                      Topic<? extends SpecificRecord> topic, List<String> children,
                                      boolean deadLetters) {
+        decodedSource(topology, application, name, topic, children, deadLetters, Set.of());
+    }
+
+    /** @param skipped event types of the topic that no child wants: dropped by their header, never decoded */
+    public static void decodedSource(Topology topology, String application, String name,
+                                     Topic<? extends SpecificRecord> topic, List<String> children,
+                                     boolean deadLetters, Set<Class<? extends SpecificRecord>> skipped) {
         topology.addSource(name + "-source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), topic.name());
         var codec = ((EventSerde<? extends SpecificRecord>) topic.valueSerde()).codec();
         topology.addProcessor(name + "-decoder",
-                () -> new EventDecoder(application, codec, deadLetters ? DEAD_LETTER_SINK : null, children),
+                () -> new EventDecoder(application, codec, deadLetters ? DEAD_LETTER_SINK : null, children, skipped),
                 name + "-source");
     }
 }

@@ -4,7 +4,9 @@ import static dev.spectroscope.event.EventNodes.DEAD_LETTER_SINK;
 
 import dev.spectroscope.event.EventNodes;
 import dev.spectroscope.topics.TopicCatalogue;
+import dev.spectroscope.events.SgldChain;
 import java.util.List;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -31,8 +33,10 @@ public final class TransitionTopology {
         List<String> monitor = List.of("run-monitor");
         EventNodes.decodedSource(topology, APPLICATION, "runs", topics.runs(), monitor, true);
         EventNodes.decodedSource(topology, APPLICATION, "metrics", topics.metrics(), monitor, true);
-        // The estimator dead-letters the probes topic's bad records; this one skips them.
-        EventNodes.decodedSource(topology, APPLICATION, "probes", topics.probes(), monitor, false);
+        // The estimator dead-letters the probes topic's bad records and takes its SGLD chains; this one wants
+        // only the concept probes, and skips the chains without decoding them.
+        EventNodes.decodedSource(topology, APPLICATION, "probes", topics.probes(), monitor, false,
+                Set.of(SgldChain.class));
         EventNodes.decodedSource(topology, APPLICATION, "estimates", topics.estimates(), monitor, true);
 
         topology.addProcessor("run-monitor",

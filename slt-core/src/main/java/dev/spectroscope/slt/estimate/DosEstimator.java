@@ -132,6 +132,40 @@ public final class DosEstimator {
      * iterated to self-consistency in log space. Only t > 0 enters (draws below the centre carry no density
      * information about the singularity); bins are log-spaced.
      */
+    /** The k-th smallest value (0-based), by quickselect; reorders {@code a}. */
+    static double select(double[] a, int k) {
+        int left = 0;
+        int right = a.length - 1;
+        while (left < right) {
+            double pivot = a[(left + right) >>> 1];
+            int i = left;
+            int j = right;
+            while (i <= j) {
+                while (a[i] < pivot) {
+                    i++;
+                }
+                while (a[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    double t = a[i];
+                    a[i] = a[j];
+                    a[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (k <= j) {
+                right = j;
+            } else if (k >= i) {
+                left = i;
+            } else {
+                return a[k];
+            }
+        }
+        return a[k];
+    }
+
     static double[][] logDensity(SgldSampler.Samples samples) {
         double[] s = samples.nBetas();
         List<double[]> perRung = new ArrayList<>();
@@ -156,11 +190,12 @@ public final class DosEstimator {
                 }
             }
             arr = Arrays.copyOf(arr, n);
-            Arrays.sort(arr);
             perRung.add(arr);
             if (arr.length > 0) {
-                lo = Math.min(lo, arr[(int) (0.01 * arr.length)]);
-                hi = Math.max(hi, arr[(int) (0.99 * (arr.length - 1))]);
+                // Two order statistics, not a sort: this runs once per checkpoint in the estimator topology.
+                double[] work = arr.clone();
+                lo = Math.min(lo, select(work, (int) (0.01 * arr.length)));
+                hi = Math.max(hi, select(work, (int) (0.99 * (arr.length - 1))));
             }
         }
         if (!(hi > lo) || lo <= 0) {

@@ -13,6 +13,21 @@ import org.junit.jupiter.api.Test;
 class DosEstimatorTest {
 
     @Test
+    void selectFindsTheSameOrderStatisticsAsASort() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(9);
+        for (int trial = 0; trial < 200; trial++) {
+            double[] a = new double[1 + random.nextInt(300)];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = random.nextInt(5) == 0 ? 1.0 : random.nextGaussian(); // with ties
+            }
+            double[] sorted = a.clone();
+            java.util.Arrays.sort(sorted);
+            int k = random.nextInt(a.length);
+            org.junit.jupiter.api.Assertions.assertEquals(sorted[k], DosEstimator.select(a.clone(), k));
+        }
+    }
+
+    @Test
     void theLineFitRecoversInterceptAndSlope() {
         // y = λ − (m−1)/log s exactly, with λ = 3 and m = 2.
         double[] s = {100, 1_000, 10_000, 100_000};

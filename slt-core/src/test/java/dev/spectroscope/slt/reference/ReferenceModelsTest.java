@@ -54,7 +54,7 @@ class ReferenceModelsTest {
         double[] zero = new double[center.length];
         double expected = 0;
         for (float v : data) {
-            expected += v * v;
+            expected += (double) v * v;
         }
         assertEquals(expected / 40, tms.newEvaluator().fullLoss(zero), 1e-9);
     }
