@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.spectroscope.event.DeadLetterForwarder;
 import dev.spectroscope.event.EventDecoder;
 import org.apache.kafka.common.header.Header;
 import java.util.Locale;
@@ -19,7 +20,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
@@ -194,13 +194,8 @@ public final class ChainCollector implements Processor<String, SpecificRecord, S
     }
 
     private void deadLetter(Record<String, SpecificRecord> record, SgldChain chain, String type, String reason) {
-        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("?");
-        int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
-        long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
-        LOG.warn("dead letter from {}-{}@{}: {}", topic, partition, offset, reason);
-        context.forward(new Record<String, SpecificRecord>(record.key(), DeadLetters.of(application, topic, partition,
-                offset, DeadLetters.keyBytes(record.key()), CODEC.encode(chain), chain.getRunId(), type, reason),
-                record.timestamp()), deadLetterSink);
+        DeadLetterForwarder.forward(context, deadLetterSink, application, record, null, () -> CODEC.encode(chain),
+                chain.getRunId(), type, reason);
     }
 
     static String groupKey(String runId, long step) {

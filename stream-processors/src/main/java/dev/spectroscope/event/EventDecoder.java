@@ -72,12 +72,9 @@ public final class EventDecoder implements Processor<byte[], byte[], String, Spe
                         e.getMessage());
                 return;
             }
-            int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
-            long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
-            LOG.warn("dead letter from {}-{}@{} (run {}): {}", topic, partition, offset, key, e.getMessage());
-            context.forward(new Record<String, SpecificRecord>(key, DeadLetters.of(application, topic, partition, offset,
-                    record.key(), record.value(), key, e.problem().code(), e.getMessage()), record.timestamp()),
-                    deadLetterSink);
+            DeadLetterForwarder.forward(context, deadLetterSink, application,
+                    new Record<>(key, null, record.timestamp()), record.value(), () -> null, key, e.problem().code(),
+                    e.getMessage());
             return;
         }
         Record<String, SpecificRecord> decoded = new Record<>(key, event, record.timestamp());

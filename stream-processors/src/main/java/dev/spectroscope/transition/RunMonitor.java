@@ -1,6 +1,7 @@
 package dev.spectroscope.transition;
 
 import dev.spectroscope.deadletter.DeadLetters;
+import dev.spectroscope.event.DeadLetterForwarder;
 import dev.spectroscope.events.Alert;
 import dev.spectroscope.events.ConceptMove;
 import dev.spectroscope.events.ConceptProbe;
@@ -31,7 +32,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
@@ -470,13 +470,8 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
     }
 
     private void deadLetter(Record<String, SpecificRecord> record, String runId, String type, String reason) {
-        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("?");
-        int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
-        long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
-        LOG.warn("dead letter from {}-{}@{}: {}", topic, partition, offset, reason);
-        context.forward(new Record<String, SpecificRecord>(record.key(), DeadLetters.of(application, topic, partition,
-                offset, DeadLetters.keyBytes(record.key()), ANY.encode(record.value()), runId, type, reason),
-                record.timestamp()), deadLetterSink);
+        DeadLetterForwarder.forward(context, deadLetterSink, application, record, null,
+                () -> ANY.encode(record.value()), runId, type, reason);
     }
 
     private static String runIdOf(SpecificRecord event) {
