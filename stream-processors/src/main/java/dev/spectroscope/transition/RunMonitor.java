@@ -423,11 +423,14 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
         }
     }
 
+    /** Each run's settings, parsed from its tags once per task rather than once per record. */
+    private final Map<String, DetectorSettings> settings = new java.util.HashMap<>();
+
     private DetectorSettings settingsOf(RunState state) {
         if (state.detectorProblem != null) {
             return defaults;
         }
-        return defaults.withTags(state.tags);
+        return settings.computeIfAbsent(state.runId, id -> defaults.withTags(state.tags));
     }
 
     /** Raises a health alert once while the problem lasts. */
