@@ -216,7 +216,6 @@ public final class EstimatorBench {
 
     /** Reads estimates and alerts (read_committed) and timestamps their arrival. */
     static final class Listener implements AutoCloseable {
-        final AtomicLong expected = new AtomicLong();
         private final Map<String, Long> estimateArrivals = new ConcurrentHashMap<>();
         private final Map<String, Long> alertArrivals = new ConcurrentHashMap<>();
         private final Map<String, Long> marks = new ConcurrentHashMap<>();

@@ -9,9 +9,6 @@ import dev.spectroscope.checkpoint.CheckpointParameters;
 import dev.spectroscope.event.TopicScan;
 import dev.spectroscope.events.Alert;
 import dev.spectroscope.events.Checkpoint;
-import dev.spectroscope.events.ConceptMove;
-import dev.spectroscope.events.EventCodec;
-import dev.spectroscope.events.EventTypes;
 import dev.spectroscope.events.LlcEstimate;
 import dev.spectroscope.events.PhaseTransition;
 import dev.spectroscope.examples.TmsExample;
@@ -33,7 +30,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Phase-transition detection against the TMS weights' own account (SCIENCE.md §5), through the whole live
@@ -173,14 +169,8 @@ public final class TransitionsBench {
         throw new IllegalStateException("no estimate of run " + runId + " step " + step + " within " + timeout);
     }
 
-    @SuppressWarnings("unchecked")
     static List<SpecificRecord> read(String bootstrap, String topic) {
-        EventCodec<SpecificRecord> codec = EventCodec.anyOf(EventTypes.all().toArray(Class[]::new));
-        List<SpecificRecord> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : TopicScan.readAll(bootstrap, Map.of(), topic, Duration.ofSeconds(60))) {
-            out.add(codec.decode(topic, r.value()));
-        }
-        return out;
+        return TopicScan.readEvents(bootstrap, topic, Duration.ofSeconds(60));
     }
 
     static void write(List<Outcome> outcomes, int steps, double seconds, Path out) throws IOException {
@@ -217,9 +207,5 @@ public final class TransitionsBench {
         Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
         System.out.println(md);
         System.out.println("written to " + out);
-    }
-
-    static String moves(List<ConceptMove> moves) {
-        return moves.stream().map(ConceptMove::getProbe).collect(Collectors.joining(", "));
     }
 }

@@ -27,7 +27,6 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -168,11 +167,6 @@ class ProcessorCrashIT {
     }
 
     private static List<SpecificRecord> read(String topic) {
-        List<SpecificRecord> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : TopicScan.readAll(KAFKA.bootstrapServers(), Map.of(), topic,
-                Duration.ofSeconds(30))) {
-            out.add(EVENTS.decode(topic, r.value()));
-        }
-        return out;
+        return TopicScan.readEvents(KAFKA.bootstrapServers(), topic, Duration.ofSeconds(30));
     }
 }

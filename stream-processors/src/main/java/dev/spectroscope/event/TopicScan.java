@@ -1,10 +1,13 @@
 package dev.spectroscope.event;
 
+import dev.spectroscope.events.EventCodec;
+import dev.spectroscope.events.EventTypes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -15,7 +18,19 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /** Reads a topic from its start to its current end (committed records only), without a consumer group. */
 public final class TopicScan {
 
+    @SuppressWarnings("unchecked")
+    private static final EventCodec<SpecificRecord> EVENTS = EventCodec.anyOf(EventTypes.all().toArray(Class[]::new));
+
     private TopicScan() {
+    }
+
+    /** The topic's events, decoded; a record that does not decode fails the read with the decoder's message. */
+    public static List<SpecificRecord> readEvents(String bootstrapServers, String topic, Duration timeout) {
+        List<SpecificRecord> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : readAll(bootstrapServers, Map.of(), topic, timeout)) {
+            out.add(EVENTS.decode(topic, r.value()));
+        }
+        return out;
     }
 
     public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrapServers, Map<String, String> kafka,

@@ -158,7 +158,7 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
     private void onMetrics(Record<String, SpecificRecord> record, RunState state, TrainingMetrics m,
                            DetectorSettings settings) {
         if (m.getStep() <= state.lastMetricsStep) {
-            boolean duplicate = m.getEventId().equals(state.lastMetricsEventId) || m.getStep() == state.lastMetricsStep;
+            boolean duplicate = m.getStep() == state.lastMetricsStep;
             deadLetter(record, state.runId, duplicate ? DeadLetters.DUPLICATE : DeadLetters.STEP_BACKWARDS,
                     String.format(Locale.ROOT, "TrainingMetrics of run %s at step %d %s (last step %d)", state.runId,
                             m.getStep(), duplicate ? "repeats a step already seen" : "goes backwards",
@@ -173,12 +173,10 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
                             + "diverging (lower the learning rate, check the data)", state.runId, m.getLoss(),
                             m.getStep()), record.timestamp());
             state.lastMetricsStep = m.getStep();
-            state.lastMetricsEventId = m.getEventId();
             return;
         }
         resolve(state, "nan-loss", record.timestamp());
         state.lastMetricsStep = m.getStep();
-        state.lastMetricsEventId = m.getEventId();
         state.latestStep = Math.max(state.latestStep, m.getStep());
         state.latestLoss = m.getLoss();
         long block = m.getStep() / settings.lossBlockSteps();

@@ -29,7 +29,6 @@ public final class RunState {
     public String detectorProblem;
 
     public long lastMetricsStep = -1;
-    public String lastMetricsEventId;
     public long latestStep = -1;
     public double latestLoss = Double.NaN;
 

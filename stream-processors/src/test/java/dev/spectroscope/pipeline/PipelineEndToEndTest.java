@@ -13,8 +13,6 @@ import dev.spectroscope.estimate.ChainEstimates;
 import dev.spectroscope.estimate.OfflineEstimate;
 import dev.spectroscope.event.TopicScan;
 import dev.spectroscope.events.Checkpoint;
-import dev.spectroscope.events.EventCodec;
-import dev.spectroscope.events.EventTypes;
 import dev.spectroscope.events.LlcEstimate;
 import dev.spectroscope.events.RunStarted;
 import dev.spectroscope.examples.TmsExample;
@@ -30,12 +28,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,13 +117,7 @@ class PipelineEndToEndTest {
         return found;
     }
 
-    @SuppressWarnings("unchecked")
     static List<SpecificRecord> read(String bootstrap, String topic) {
-        EventCodec<SpecificRecord> codec = EventCodec.anyOf(EventTypes.all().toArray(Class[]::new));
-        List<SpecificRecord> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : TopicScan.readAll(bootstrap, Map.of(), topic, Duration.ofSeconds(30))) {
-            out.add(codec.decode(topic, r.value()));
-        }
-        return out;
+        return TopicScan.readEvents(bootstrap, topic, Duration.ofSeconds(30));
     }
 }
