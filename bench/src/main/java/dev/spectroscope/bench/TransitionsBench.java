@@ -6,7 +6,7 @@ import dev.spectroscope.blob.FileBlobStore;
 import dev.spectroscope.broker.BrokerSettings;
 import dev.spectroscope.broker.EmbeddedKafkaBroker;
 import dev.spectroscope.checkpoint.CheckpointParameters;
-import dev.spectroscope.event.TopicScan;
+import dev.spectroscope.topics.TopicScan;
 import dev.spectroscope.events.Alert;
 import dev.spectroscope.events.Checkpoint;
 import dev.spectroscope.events.LlcEstimate;

@@ -3,7 +3,7 @@ package dev.spectroscope.cli;
 import dev.spectroscope.blob.FileBlobStore;
 import dev.spectroscope.estimate.ChainEstimates;
 import dev.spectroscope.estimate.OfflineEstimate;
-import dev.spectroscope.event.TopicScan;
+import dev.spectroscope.topics.TopicScan;
 import dev.spectroscope.events.Checkpoint;
 import dev.spectroscope.events.EventCodec;
 import dev.spectroscope.events.RunStarted;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spectroscope.broker.EmbeddedKafkaExtension;
-import dev.spectroscope.event.TopicScan;
+import dev.spectroscope.topics.TopicScan;
 import dev.spectroscope.events.Alert;
 import dev.spectroscope.events.ConceptProbe;
 import dev.spectroscope.events.EventCodec;

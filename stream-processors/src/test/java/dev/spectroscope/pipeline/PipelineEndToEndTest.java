@@ -11,7 +11,7 @@ import dev.spectroscope.blob.FileBlobStore;
 import dev.spectroscope.broker.EmbeddedKafkaExtension;
 import dev.spectroscope.estimate.ChainEstimates;
 import dev.spectroscope.estimate.OfflineEstimate;
-import dev.spectroscope.event.TopicScan;
+import dev.spectroscope.topics.TopicScan;
 import dev.spectroscope.events.Checkpoint;
 import dev.spectroscope.events.LlcEstimate;
 import dev.spectroscope.events.RunStarted;

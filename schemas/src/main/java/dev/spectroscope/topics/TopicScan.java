@@ -1,4 +1,4 @@
-package dev.spectroscope.event;
+package dev.spectroscope.topics;
 
 import dev.spectroscope.events.EventCodec;
 import dev.spectroscope.events.EventTypes;
