@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericContainer;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -60,9 +59,6 @@ public final class EventJson {
         if (v == null || v instanceof Number || v instanceof Boolean) {
             return v instanceof Double d && !Double.isFinite(d) ? d.toString() : v;
         }
-        if (v instanceof CharSequence || v instanceof Enum<?> || v instanceof GenericContainer && !(v instanceof IndexedRecord)) {
-            return v.toString();
-        }
         if (v instanceof Instant i) {
             return i.toString();
         }
@@ -85,7 +81,7 @@ public final class EventJson {
             map.forEach((k, x) -> out.put(k.toString(), value(x)));
             return out;
         }
-        return v.toString();
+        return v.toString(); // strings, enums, fixed
     }
 
     /** Row-major (C order) values as nested lists of the given shape; a scalar shape gives the one value. */

@@ -19,9 +19,9 @@
   function baseOption(yName, logY) {
     return {
       backgroundColor: 'transparent', animation: false,
-      grid: { left: 56, right: 56, top: 28, bottom: 32 },
+      grid: { left: 56, right: 56, top: 36, bottom: 32 },
       tooltip: { trigger: 'axis' },
-      legend: { top: 0, textStyle: { color: '#8a96a3' } },
+      legend: { type: 'scroll', top: 0, textStyle: { color: '#8a96a3' }, pageTextStyle: { color: '#8a96a3' } },
       xAxis: { type: 'value', name: 'step', nameLocation: 'end', scale: true, axisLabel: { color: '#8a96a3' }, splitLine: { lineStyle: { color: '#222a33' } } },
       yAxis: { type: logY ? 'log' : 'value', name: yName, scale: true, axisLabel: { color: '#8a96a3' }, splitLine: { lineStyle: { color: '#222a33' } } },
     };
@@ -31,9 +31,9 @@
   function marks() {
     const ts = current ? current.transitions : [];
     return {
-      markArea: { silent: true, itemStyle: { color: 'rgba(245,185,66,0.12)' },
+      markArea: { silent: true, label: { show: false }, itemStyle: { color: 'rgba(245,185,66,0.12)' },
         data: ts.map(t => [{ xAxis: t.startStep, name: t.signal }, { xAxis: Math.max(t.endStep, t.startStep + 1) }]) },
-      markLine: { silent: true, symbol: 'none', label: { formatter: p => p.name, color: '#f5b942', fontSize: 10 },
+      markLine: { silent: true, symbol: 'none', label: { formatter: p => p.name.replace(/^concept:/, ''), position: 'insideEndTop', color: '#f5b942', fontSize: 10 },
         lineStyle: { color: '#f5b942', type: 'dashed' }, data: ts.map(t => ({ xAxis: t.detectedAtStep, name: t.signal })) },
     };
   }
@@ -48,8 +48,15 @@
     const llc = current.series.llc;
     charts.llc.setOption(Object.assign(baseOption('λ̂', false), {
       series: [
-        { name: 'lower', type: 'line', stack: 'band', showSymbol: false, lineStyle: { opacity: 0 }, data: llc.map(p => [p[0], p[1] - p[2]]), tooltip: { show: false }, legendHoverLink: false },
-        { name: '± sd', type: 'line', stack: 'band', showSymbol: false, lineStyle: { opacity: 0 }, areaStyle: { color: 'rgba(181,140,255,0.25)' }, data: llc.map(p => [p[0], 2 * p[2]]), tooltip: { show: false } },
+        // The error band: one polygon through mean + sd and back through mean − sd.
+        { name: '± sd', type: 'custom', silent: true, z: 1, color: 'rgba(181,140,255,0.25)',
+          data: llc.map(p => [p[0], p[1] - p[2], p[1] + p[2]]), encode: { x: 0, y: [1, 2] }, tooltip: { show: false },
+          renderItem: (params, api) => {
+            if (params.dataIndex !== 0) return null;
+            const upper = llc.map(p => api.coord([p[0], p[1] + p[2]]));
+            const lower = llc.map(p => api.coord([p[0], p[1] - p[2]])).reverse();
+            return { type: 'polygon', shape: { points: upper.concat(lower) }, style: { fill: 'rgba(181,140,255,0.25)' } };
+          } },
         Object.assign({ name: 'λ̂', type: 'line', showSymbol: true, symbolSize: 4, color: '#b58cff', data: llc.map(p => [p[0], p[1]]) }, m),
       ],
       legend: { top: 0, data: ['λ̂', '± sd'], textStyle: { color: '#8a96a3' } },
@@ -195,7 +202,7 @@
     state: () => {
       const out = { runId: current ? current.runId : null, points: {}, markers: {} };
       for (const [name, chart] of Object.entries(charts)) {
-        const series = chart.getOption() ? chart.getOption().series : [];
+        const series = (chart.getOption() ? chart.getOption().series : []).filter(s => s.type === 'line');
         out.points[name] = series.reduce((n, s) => n + (s.data ? s.data.length : 0), 0);
         out.markers[name] = series.reduce((n, s) => n + (s.markLine && s.markLine.data ? s.markLine.data.length : 0), 0);
       }
