@@ -119,6 +119,7 @@ public final class WebhookSink implements RecordSink {
                             + "alert from the dead-letter topic";
                     LOG.warn(reason);
                     context.deadLetter(record, alert.getRunId(), "webhook-refused", reason);
+                    ledger.record(key); // decided: the dead letter holds it; the same alert again would be refused
                     return;
                 }
                 failure = "HTTP " + code;
