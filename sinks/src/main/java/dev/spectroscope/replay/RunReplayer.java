@@ -120,6 +120,7 @@ public final class RunReplayer {
         Map<String, Integer> byType = new HashMap<>();
         long start = System.currentTimeMillis();
         long recordedStart = timestamp(events.get(0));
+        long recordedEnd = events.stream().mapToLong(RunReplayer::timestamp).max().orElse(recordedStart);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
                 new ByteArraySerializer())) {
             int sent = 0;
@@ -133,7 +134,13 @@ public final class RunReplayer {
                 SpecificRecord out = rewrite(e, plan);
                 @SuppressWarnings("unchecked")
                 Topic<SpecificRecord> topic = (Topic<SpecificRecord>) topics.topicFor(out.getClass());
-                producer.send(new ProducerRecord<>(topic.name(), plan.asRunId(),
+                // Record timestamps keep the recorded spacing (shifted to end now, inside every retention), so
+                // Kafka Streams interleaves the run's topics as it did live: detections that combine signals from
+                // several topics come out the same.
+                long recordTime = Double.isInfinite(plan.speed().factor())
+                        ? start - (recordedEnd - timestamp(e))
+                        : start + plan.speed().delayMillis(timestamp(e) - recordedStart);
+                producer.send(new ProducerRecord<>(topic.name(), null, recordTime, plan.asRunId(),
                         topic.valueSerde().serializer().serialize(topic.name(), out)));
                 byType.merge(out.getClass().getSimpleName(), 1, Integer::sum);
                 if (++sent % 1000 == 0) {

@@ -57,6 +57,9 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
     private final String transitionsSink;
     private final String alertsSink;
     private final String deadLetterSink;
+    /** How long after a RunEnded the moves still open are reported (see {@code onEnded}). */
+    static final Duration END_GRACE = Duration.ofSeconds(2);
+
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, RunState> runs;
 
@@ -74,6 +77,7 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
         this.context = context;
         this.runs = context.getStateStore(STORE);
         context.schedule(Duration.ofSeconds(5), PunctuationType.WALL_CLOCK_TIME, this::checkSilence);
+        context.schedule(Duration.ofMillis(500), PunctuationType.WALL_CLOCK_TIME, this::flushEndedRuns);
     }
 
     @Override
@@ -289,11 +293,10 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
                          DetectorSettings settings) {
         state.ended = true;
         state.status = ended.getStatus().name();
-        // Moves still open at the end are reported as they stand.
-        for (Map.Entry<String, ExcursionDetector> e : state.excursions.entrySet()) {
-            ExcursionDetector.Settings s = e.getKey().equals("loss") ? settings.loss() : settings.concept();
-            observe(state, e.getValue().flush(s), settings, record.timestamp());
-        }
+        // Moves still open at the end are reported as they stand, a moment later: the run's last concept probes
+        // travel on another topic and may be read just after its RunEnded. Reporting once they are in makes the
+        // result independent of that interleaving, so a replay reports the same transitions.
+        state.endFlushDueWallMillis = context.currentSystemTimeMs() + END_GRACE.toMillis();
         if (ended.getStatus() == RunStatus.FAILED) {
             alert(state, ended.getLastStep(), Severity.CRITICAL, "run-failed", "Run " + state.name + " failed",
                     "The training job reported failure at step " + ended.getLastStep(), state.runId + "|run-failed",
@@ -341,7 +344,9 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
         t.detector = c.detector();
         t.startStep = c.startStep();
         t.endStep = c.endStep();
-        t.detectedAtStep = Math.max(c.detectedAtStep(), state.latestStep);
+        // The step of the observation that revealed the move, not how far training has got by then: that
+        // depends on how the run's topics happen to interleave, and a replay must report the same step.
+        t.detectedAtStep = c.detectedAtStep();
         t.levelBefore = c.levelBefore();
         t.levelAfter = c.levelAfter();
         t.confidence = c.confidence();
@@ -398,6 +403,29 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
         }
         moves.sort(Comparator.comparingDouble((ConceptMove m) -> -Math.abs(m.getAfter() - m.getBefore())));
         return moves;
+    }
+
+    /** Reports the moves still open in runs whose end was seen at least {@link #END_GRACE} ago. */
+    private void flushEndedRuns(long now) {
+        List<RunState> due = new ArrayList<>();
+        try (KeyValueIterator<String, RunState> it = runs.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, RunState> entry = it.next();
+                RunState s = cache.getOrDefault(entry.key, entry.value);
+                if (s.endFlushDueWallMillis > 0 && now >= s.endFlushDueWallMillis) {
+                    due.add(s);
+                }
+            }
+        }
+        for (RunState s : due) {
+            DetectorSettings settings = settingsOf(s);
+            for (Map.Entry<String, ExcursionDetector> e : s.excursions.entrySet()) {
+                ExcursionDetector.Settings es = e.getKey().equals("loss") ? settings.loss() : settings.concept();
+                observe(s, e.getValue().flush(es), settings, now);
+            }
+            s.endFlushDueWallMillis = 0;
+            save(s);
+        }
     }
 
     private void checkSilence(long now) {

@@ -24,6 +24,8 @@ public final class RunState {
     public long startedMillis;
     public Map<String, String> tags = new HashMap<>();
     public boolean ended;
+    /** Wall-clock time the RunEnded was seen while moves still open wait to be reported; 0 when none wait. */
+    public long endFlushDueWallMillis;
     public String status = "RUNNING";
     public long lastSeenWallMillis;
     public String detectorProblem;
