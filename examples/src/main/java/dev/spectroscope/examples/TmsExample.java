@@ -91,8 +91,13 @@ public final class TmsExample {
                         .setLength(HIDDEN * FEATURES).build(),
                 ParameterBlock.newBuilder().setName("b").setShape(List.of(FEATURES)).setOffset(HIDDEN * FEATURES)
                         .setLength(FEATURES).build());
+        boolean stopped = false;
         try {
             for (int step = 0; step < settings.steps(); step++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    stopped = true; // asked to stop (Ctrl-C in the demo): end the run as killed, not failed
+                    break;
+                }
                 if (cursor + BATCH > SAMPLES) {
                     shuffle(order, random);
                     cursor = 0;
@@ -121,7 +126,7 @@ public final class TmsExample {
                 sd.getArrForVarName("b").subi(result.getGradients().get("b").mul(LEARNING_RATE));
             }
             if (run != null) {
-                run.finish(RunStatus.FINISHED);
+                run.finish(stopped ? RunStatus.KILLED : RunStatus.FINISHED);
             }
         } catch (RuntimeException e) {
             if (run != null) {

@@ -194,6 +194,9 @@ public final class ProbeWorker implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (RuntimeException e) {
+            if (!running || e.getCause() instanceof InterruptedException) {
+                throw e; // stopped, not failed: the transaction is abandoned and the next start redoes the checkpoint
+            }
             return List.of(deadLetter(record, checkpoint.getRunId(), DeadLetters.PROCESSING_FAILED,
                     "sampling run " + checkpoint.getRunId() + " step " + checkpoint.getStep() + " failed: " + e));
         }
@@ -205,8 +208,13 @@ public final class ProbeWorker implements AutoCloseable {
         try {
             out = work.join();
         } catch (RuntimeException e) {
-            LOG.warn("sampling of {}-{}@{} was interrupted; it will be redone", record.topic(), record.partition(),
-                    record.offset());
+            if (running) {
+                LOG.warn("sampling of {}-{}@{} was interrupted; it will be redone", record.topic(), record.partition(),
+                        record.offset());
+            } else {
+                LOG.info("sampling of {}-{}@{} stopped by shutdown; the next start redoes it", record.topic(),
+                        record.partition(), record.offset());
+            }
             abandon();
             return;
         }
