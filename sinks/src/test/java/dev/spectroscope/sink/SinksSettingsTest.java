@@ -61,6 +61,13 @@ class SinksSettingsTest {
     }
 
     @Test
+    void theDocumentedReferenceFileLoadsAndItsValuesAreTheDefaults() {
+        // docs/sinks.yaml lists every key with its default: a key renamed in code breaks this, not a user.
+        SinksSettings documented = SinksSettings.load(Path.of("..", "docs", "sinks.yaml"), k -> null);
+        assertEquals(SinksSettings.defaults(documented.bootstrapServers()), documented);
+    }
+
+    @Test
     void aMisspeltKeyIsAnErrorThatNamesIt() throws Exception {
         Path yaml = dir.resolve("sinks.yaml");
         Files.writeString(yaml, "archive: {enabled: true, rollbytes: 10}\n");
