@@ -38,8 +38,12 @@ public final class AgentOverheadBench {
         int steps = 2000;
         int rounds = 3;
         int outageSeconds = 60;
+        int pairs = 30;
+        boolean pairedOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--pairs" -> pairs = Integer.parseInt(args[++i]);
+                case "--paired-only" -> pairedOnly = true;
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--outage-seconds" -> outageSeconds = Integer.parseInt(args[++i]);
@@ -50,13 +54,17 @@ public final class AgentOverheadBench {
         // The broker runs as its own process, as Kafka does in any real deployment: inside this JVM its garbage
         // collections would pause the training thread and be billed to the agent.
         try (ExternalBroker broker = ExternalBroker.start(work.resolve("kafka"))) {
+            if (pairedOnly) {
+                pairedBlocks(work, broker, pairs);
+                return;
+            }
             System.out.println("Training-step time (ms per step; median of " + rounds + " alternating rounds of "
                     + steps + " steps; log every step, checkpoint every 100)");
             System.out.printf("%-10s %12s %16s %18s %14s %14s%n", "model", "no agent", "agent offline",
                     "agent + broker", "offline/none", "broker/none");
             stepTimes("tms", TmsExample::train, steps, rounds, work, broker);
             stepTimes("modadd", ModAddExample::train, steps, rounds, work, broker);
-            pairedBlocks(work, broker);
+            pairedBlocks(work, broker, pairs);
         }
         apiLatency(work);
         outage(work, outageSeconds);
@@ -88,9 +96,16 @@ public final class AgentOverheadBench {
     /**
      * The same DL4J network trains in blocks of 50 steps, the listener (log every step, checkpoint every 100)
      * attached in every other block: paired, neighbouring blocks see the same machine noise, so their ratio
-     * resolves far smaller costs than separate runs do.
+     * resolves far smaller costs than separate runs do. The order alternates (off-on, on-off, ...) so that
+     * whatever favours the first or second block of a pair cancels out.
      */
-    private static void pairedBlocks(Path work, ExternalBroker broker) {
+    private static void pairedBlocks(Path work, ExternalBroker broker, int pairs) {
+        // The control: a listener that does nothing, measured the same way; its ratio is the noise floor.
+        pairedBlocks(work, broker, pairs, true);
+        pairedBlocks(work, broker, pairs, false);
+    }
+
+    private static void pairedBlocks(Path work, ExternalBroker broker, int pairs, boolean noop) {
         org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(
                 new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1)
                         .dataType(org.nd4j.linalg.api.buffer.DataType.FLOAT)
@@ -105,35 +120,44 @@ public final class AgentOverheadBench {
         org.nd4j.linalg.dataset.DataSet data = new org.nd4j.linalg.dataset.DataSet(
                 org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 317, 46),
                 org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 317, 23));
-        int blocks = 60;
+        int blocks = 2 * pairs;
         int blockSteps = 50;
         double[] ratios = new double[blocks / 2];
         for (int i = 0; i < 200; i++) {
             net.fit(data);
         }
-        try (SpectroscopeAgent agent = SpectroscopeAgent.start(config(work, broker.bootstrapServers()))) {
+        try (SpectroscopeAgent agent = SpectroscopeAgent.start(config(work,
+                Boolean.getBoolean("bench.offline") ? null : broker.bootstrapServers()))) {
             Run run = agent.startRun(RunSpec.named("paired").trainingSetSize(317));
-            var listener = new dev.spectroscope.agent.dl4j.SpectroscopeListener(run, 1, 100, java.util.Map.of());
+            org.deeplearning4j.optimize.api.TrainingListener listener = noop
+                    ? new org.deeplearning4j.optimize.api.BaseTrainingListener() { }
+                    : new dev.spectroscope.agent.dl4j.SpectroscopeListener(run, 1, 100, java.util.Map.of());
             for (int b = 0; b < blocks; b += 2) {
-                net.setListeners();
-                long t0 = System.nanoTime();
-                for (int i = 0; i < blockSteps; i++) {
-                    net.fit(data);
-                }
-                long without = System.nanoTime() - t0;
-                net.setListeners(listener);
-                t0 = System.nanoTime();
-                for (int i = 0; i < blockSteps; i++) {
-                    net.fit(data);
-                }
-                long with = System.nanoTime() - t0;
-                ratios[b / 2] = (double) with / without;
+                boolean onFirst = (b / 2) % 2 == 1;
+                long first = block(net, data, blockSteps, onFirst ? listener : null);
+                long second = block(net, data, blockSteps, onFirst ? null : listener);
+                ratios[b / 2] = onFirst ? (double) first / second : (double) second / first;
             }
             run.finish(RunStatus.FINISHED);
         }
-        System.out.printf(Locale.ROOT, "%-10s paired blocks of %d steps, listener on vs off (agent + broker): median "
-                + "ratio %.4f, i.e. %+.2f%% per step (%d pairs)%n", "mlp", blockSteps, median(ratios),
-                100 * (median(ratios) - 1), ratios.length);
+        System.out.printf(Locale.ROOT, "%-10s paired blocks of %d steps, %s on vs off: median ratio %.4f, i.e. "
+                + "%+.2f%% per step (%d pairs)%n", "mlp", blockSteps, noop ? "a no-op listener (control)"
+                : "the agent's listener (agent + broker)", median(ratios), 100 * (median(ratios) - 1), ratios.length);
+    }
+
+    /** Nanoseconds for {@code steps} fits, with the listener attached or not. */
+    private static long block(org.deeplearning4j.nn.multilayer.MultiLayerNetwork net, org.nd4j.linalg.dataset.DataSet data,
+                              int steps, org.deeplearning4j.optimize.api.TrainingListener listener) {
+        if (listener == null) {
+            net.setListeners();
+        } else {
+            net.setListeners(listener);
+        }
+        long t0 = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+            net.fit(data);
+        }
+        return System.nanoTime() - t0;
     }
 
     private static void apiLatency(Path work) {

@@ -142,13 +142,15 @@ final class DemoCommand implements Callable<Integer> {
                 .withSpillDir(dataDir.resolve("spill")).withBlobDir(dataDir.resolve("blobs")));
         Lifecycle.closeOnShutdown("agent", agent);
         console.line("Training " + model + " for " + steps + " steps (seed " + seed + "), probing every "
-                + checkpointEvery + " steps" + (model == Model.tms ? "" : "; the probe worker cannot rebuild " + model
-                + " yet, so this run shows loss, concept probes and their transitions without λ̂"));
+                + checkpointEvery + " steps" + (model == Model.tms ? "" : " in the job (the probe worker cannot rebuild "
+                + model + "; a probe still sampling when the next is due makes that one skip)"));
         AtomicReference<TrainResult> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread training = new Thread(() -> {
             try {
-                TrainSettings settings = new TrainSettings(steps, seed, runId, 10, checkpointEvery);
+                // The probe worker cannot rebuild modadd's network: that run samples in the job instead.
+                TrainSettings settings = new TrainSettings(steps, seed, runId, 10, checkpointEvery,
+                        model == Model.tms ? 0 : checkpointEvery);
                 result.set(model == Model.tms ? TmsExample.train(agent, settings) : ModAddExample.train(agent, settings));
                 agent.close();
             } catch (Throwable t) {

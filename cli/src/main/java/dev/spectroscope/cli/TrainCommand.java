@@ -43,6 +43,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Checkpoint and concept probes every K steps, 0 for never (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
+    @Option(names = "--probe-every", defaultValue = "0",
+            description = "Sample SGLD chains in the job every K steps (tms, modadd), 0 for never "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int probeEvery;
+
     @Option(names = "--spill-dir", defaultValue = "spectroscope-data/spill",
             description = "Write-ahead journal directory (default: ${DEFAULT-VALUE}).")
     Path spillDir;
@@ -53,7 +58,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TrainSettings settings = new TrainSettings(steps, seed, runId, logEvery, checkpointEvery);
+        TrainSettings settings = new TrainSettings(steps, seed, runId, logEvery, checkpointEvery, probeEvery);
         AgentConfig config = AgentConfig.defaults().withBootstrapServers(bootstrapServers).withSpillDir(spillDir)
                 .withBlobDir(blobDir);
         TrainResult result;

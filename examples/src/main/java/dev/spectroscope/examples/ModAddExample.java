@@ -4,11 +4,14 @@ import dev.spectroscope.agent.Run;
 import dev.spectroscope.agent.RunSpec;
 import dev.spectroscope.agent.SpectroscopeAgent;
 import dev.spectroscope.agent.dl4j.SpectroscopeListener;
+import dev.spectroscope.agent.probe.InJobProber;
+import dev.spectroscope.events.ProbeConfig;
 import dev.spectroscope.events.RunStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -32,6 +35,14 @@ public final class ModAddExample {
 
     public static final int P = 23;
     public static final double TRAIN_FRACTION = 0.6;
+
+    /**
+     * In-job probe settings (nβ and seed are set per run): short chains, since every step of them is a DL4J
+     * forward and backward pass of the whole network; the held-out pairs are the probe set.
+     */
+    static final ProbeConfig PROBE = ProbeConfig.newBuilder().setAlgorithm("rmsprop-sgld").setEpsilon(1e-4)
+            .setGamma(100).setNBeta(1).setLadder(List.of(1.0)).setChains(2).setDraws(100).setBurnIn(100)
+            .setBatchSize(64).setSeed(1).build();
 
     private ModAddExample() {
     }
@@ -72,9 +83,17 @@ public final class ModAddExample {
                 .hyperparameters(Map.of("optimizer", "adam", "lr", "3e-3", "l2", "1e-3", "batch", "full",
                         "train_fraction", "" + TRAIN_FRACTION, "seed", "" + settings.seed()))
                 .conceptProbes(List.of("wrap-around", "no-wrap-around")));
+        InJobProber prober = null;
         if (run != null) {
-            net.setListeners(new SpectroscopeListener(run, 0, settings.checkpointEvery(),
-                    Map.of("wrap-around", wrap, "no-wrap-around", noWrap)));
+            SpectroscopeListener listener = new SpectroscopeListener(run, 0, settings.checkpointEvery(),
+                    Map.of("wrap-around", wrap, "no-wrap-around", noWrap));
+            if (settings.probeEvery() > 0) {
+                // The probe worker cannot rebuild this network; the job samples around its weights itself.
+                prober = new InJobProber(run, ProbeConfig.newBuilder(PROBE).setNBeta(trainSize / Math.log(trainSize))
+                        .setSeed(settings.seed()).build(), 1);
+                listener.probeInJob(prober, settings.probeEvery(), testSet);
+            }
+            net.setListeners(listener);
         }
         try {
             for (int step = 0; step < settings.steps(); step++) {
@@ -87,6 +106,13 @@ public final class ModAddExample {
                     }
                 }
             }
+            if (prober != null) {
+                try {
+                    prober.awaitIdle(10, TimeUnit.MINUTES); // probes handed over go out before RunEnded
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (run != null) {
                 run.finish(RunStatus.FINISHED);
             }
@@ -95,6 +121,10 @@ public final class ModAddExample {
                 run.finish(RunStatus.FAILED);
             }
             throw e;
+        } finally {
+            if (prober != null) {
+                prober.close();
+            }
         }
         return new TrainResult(run == null ? "" : run.id(), settings.steps(), net.score(), (System.nanoTime() - started) / 1e9);
     }

@@ -3,14 +3,17 @@ package dev.spectroscope.examples;
 import dev.spectroscope.agent.Run;
 import dev.spectroscope.agent.RunSpec;
 import dev.spectroscope.agent.SpectroscopeAgent;
+import dev.spectroscope.agent.probe.InJobProber;
 import dev.spectroscope.checkpoint.ProbeData;
 import dev.spectroscope.events.ParameterBlock;
 import dev.spectroscope.events.ProbeConfig;
 import dev.spectroscope.events.RunStatus;
+import dev.spectroscope.slt.reference.ToyModelOfSuperposition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
@@ -43,10 +46,7 @@ public final class TmsExample {
     public static TrainResult train(SpectroscopeAgent agent, TrainSettings settings) {
         long started = System.nanoTime();
         SplittableRandom random = new SplittableRandom(settings.seed());
-        float[] data = new float[SAMPLES * FEATURES];
-        for (int i = 0; i < SAMPLES; i++) {
-            data[i * FEATURES + random.nextInt(FEATURES)] = (float) random.nextDouble();
-        }
+        float[] data = sample(random);
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, FEATURES);
         float[] init = new float[HIDDEN * FEATURES];
@@ -66,6 +66,9 @@ public final class TmsExample {
         for (int f = 0; f < FEATURES; f++) {
             probes.add("feature-" + f);
         }
+        ProbeConfig probeConfig = ProbeConfig.newBuilder().setAlgorithm("rmsprop-sgld").setEpsilon(1e-4).setGamma(1)
+                .setNBeta(SAMPLES / Math.log(SAMPLES)).setLadder(List.of(1.0, 2.0, 4.0)).setChains(4)
+                .setDraws(1000).setBurnIn(1000).setBatchSize(BATCH).setSeed(settings.seed()).build();
         // Without an agent the job trains the same and reports nothing: the baseline of the overhead benchmark.
         Run run = agent == null ? null : agent.startRun(RunSpec.named("tms").runId(settings.runId())
                 .model("tms", Map.of("features", "" + FEATURES, "hidden", "" + HIDDEN, "input", "one-hot-uniform"),
@@ -73,11 +76,13 @@ public final class TmsExample {
                 .trainingSetSize(SAMPLES)
                 .hyperparameters(Map.of("optimizer", "sgd", "lr", "" + LEARNING_RATE, "batch", "" + BATCH,
                         "init_std", "" + INIT_STD, "seed", "" + settings.seed(), "steps", "" + settings.steps()))
-                .probe(ProbeConfig.newBuilder().setAlgorithm("rmsprop-sgld").setEpsilon(1e-4).setGamma(1)
-                        .setNBeta(SAMPLES / Math.log(SAMPLES)).setLadder(List.of(1.0, 2.0, 4.0)).setChains(4)
-                        .setDraws(1000).setBurnIn(1000).setBatchSize(BATCH).setSeed(settings.seed()).build())
+                .probe(probeConfig)
                 .conceptProbes(probes)
                 .probeData(ProbeData.ofInputs(SAMPLES, FEATURES, data)));
+
+        // In-job probing samples around the current weights over a held-out draw of the same distribution.
+        InJobProber prober = run == null || settings.probeEvery() == 0 ? null : new InJobProber(run, probeConfig, 1);
+        float[] heldOut = prober == null ? null : sample(new SplittableRandom(settings.seed() + 1_000_003L));
 
         int[] order = new int[SAMPLES];
         for (int i = 0; i < SAMPLES; i++) {
@@ -122,8 +127,20 @@ public final class TmsExample {
                         run.concept(step, probes.get(f), perFeature[f]);
                     }
                 }
+                if (prober != null && (step + 1) % settings.probeEvery() == 0) {
+                    float[] now = params == null ? parameters(sd) : params;
+                    double[] center = new double[now.length];
+                    for (int i = 0; i < now.length; i++) {
+                        center[i] = now[i];
+                    }
+                    prober.probe(step, new ToyModelOfSuperposition(FEATURES, HIDDEN, heldOut, center));
+                }
                 sd.getArrForVarName("W").subi(result.getGradients().get("W").mul(LEARNING_RATE));
                 sd.getArrForVarName("b").subi(result.getGradients().get("b").mul(LEARNING_RATE));
+            }
+            if (prober != null) {
+                // The probes already handed over go out before RunEnded.
+                awaitProbes(prober, stopped);
             }
             if (run != null) {
                 run.finish(stopped ? RunStatus.KILLED : RunStatus.FINISHED);
@@ -133,8 +150,29 @@ public final class TmsExample {
                 run.finish(RunStatus.FAILED);
             }
             throw e;
+        } finally {
+            if (prober != null) {
+                prober.close();
+            }
         }
         return new TrainResult(run == null ? "" : run.id(), settings.steps(), lastLoss, (System.nanoTime() - started) / 1e9);
+    }
+
+    private static void awaitProbes(InJobProber prober, boolean stopped) {
+        try {
+            prober.awaitIdle(stopped ? 0 : 10, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SAMPLES one-hot-like inputs: one feature per sample, uniform in [0, 1). */
+    private static float[] sample(SplittableRandom random) {
+        float[] data = new float[SAMPLES * FEATURES];
+        for (int i = 0; i < SAMPLES; i++) {
+            data[i * FEATURES + random.nextInt(FEATURES)] = (float) random.nextDouble();
+        }
+        return data;
     }
 
     /** W (H×F, row-major) then b (F). */

@@ -50,6 +50,23 @@ public final class AgentStats {
         }
     }
 
+    /** Errors of one kind so far; kinds ending in '*' sum every kind with that prefix. */
+    public long errorCount(String kind) {
+        if (kind.endsWith("*")) {
+            String prefix = kind.substring(0, kind.length() - 1);
+            return errors.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                    .mapToLong(e -> e.getValue().sum()).sum();
+        }
+        LongAdder n = errors.get(kind);
+        return n == null ? 0 : n.sum();
+    }
+
+    /** Events of one type dropped so far. */
+    public long droppedCount(String eventType) {
+        LongAdder n = dropped.get(eventType);
+        return n == null ? 0 : n.sum();
+    }
+
     public long acceptedCount() {
         return accepted.sum();
     }

@@ -138,7 +138,10 @@ public final class Run {
         agent.offer(new Event(Pending.CHECKPOINT, "SgldChain") {
             @Override
             SpecificRecord build(SpectroscopeAgent a, String eventId) {
-                return SgldChain.newBuilder(chain).setEventId(eventId).setRunId(runId).build();
+                // A chain's own id (derived from run, step, chain, temperature) makes a step sampled twice,
+                // in the job and by a probe worker, one set of chains downstream.
+                String id = chain.getEventId() == null || chain.getEventId().isBlank() ? eventId : chain.getEventId();
+                return SgldChain.newBuilder(chain).setEventId(id).setRunId(runId).build();
             }
         });
     }

@@ -1,6 +1,7 @@
 package dev.spectroscope.agent.dl4j;
 
 import dev.spectroscope.agent.Run;
+import dev.spectroscope.agent.probe.InJobProber;
 import dev.spectroscope.events.ParameterBlock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,6 +24,9 @@ import org.nd4j.linalg.dataset.DataSet;
  * <pre>{@code
  * net.setListeners(new SpectroscopeListener(run, 1, 100, Map.of("carry", carryExamples)));
  * }</pre>
+ *
+ * <p>With {@link #probeInJob}, it also samples SGLD chains around the current weights every K iterations,
+ * on a clone, in the prober's thread (needs slt-core on the classpath).
  */
 public final class SpectroscopeListener extends BaseTrainingListener {
 
@@ -31,6 +35,9 @@ public final class SpectroscopeListener extends BaseTrainingListener {
     private final int checkpointEvery;
     private final Map<String, DataSet> conceptProbes;
     private final List<ParameterBlock> layout = new ArrayList<>();
+    private InJobProber prober;
+    private int probeEvery;
+    private DataSet heldOut;
 
     public SpectroscopeListener(Run run, int logEvery, int checkpointEvery, Map<String, DataSet> conceptProbes) {
         if (logEvery < 0 || checkpointEvery < 0) {
@@ -43,8 +50,25 @@ public final class SpectroscopeListener extends BaseTrainingListener {
         this.conceptProbes = new LinkedHashMap<>(conceptProbes == null ? Map.of() : conceptProbes);
     }
 
+    /**
+     * Also samples SGLD chains in the job every {@code every} iterations over {@code heldOut} (see
+     * {@link InJobProber}); call before training starts.
+     */
+    public SpectroscopeListener probeInJob(InJobProber inJobProber, int every, DataSet heldOutSet) {
+        if (every < 1 || inJobProber == null || heldOutSet == null) {
+            throw new IllegalArgumentException("in-job probing needs a prober, a held-out data set and every >= 1");
+        }
+        this.prober = inJobProber;
+        this.probeEvery = every;
+        this.heldOut = heldOutSet;
+        return this;
+    }
+
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
+        if (prober != null && iteration > 0 && iteration % probeEvery == 0) {
+            Dl4jProbing.probe(prober, model, iteration, heldOut);
+        }
         if (logEvery > 0 && iteration % logEvery == 0) {
             run.metrics(iteration, model.score());
         }
