@@ -123,6 +123,7 @@ public final class AgentOverheadBench {
         int blocks = 2 * pairs;
         int blockSteps = 50;
         double[] ratios = new double[blocks / 2];
+        double totalRatio;
         for (int i = 0; i < 200; i++) {
             net.fit(data);
         }
@@ -132,17 +133,42 @@ public final class AgentOverheadBench {
             org.deeplearning4j.optimize.api.TrainingListener listener = noop
                     ? new org.deeplearning4j.optimize.api.BaseTrainingListener() { }
                     : new dev.spectroscope.agent.dl4j.SpectroscopeListener(run, 1, 100, java.util.Map.of());
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long mainThread = Thread.currentThread().getId();
+            long othersBefore = otherThreadsCpu(threads, mainThread);
+            long mainBefore = threads.getCurrentThreadCpuTime();
+            long wallBefore = System.nanoTime();
+            long onTotal = 0;
+            long offTotal = 0;
             for (int b = 0; b < blocks; b += 2) {
                 boolean onFirst = (b / 2) % 2 == 1;
                 long first = block(net, data, blockSteps, onFirst ? listener : null);
                 long second = block(net, data, blockSteps, onFirst ? null : listener);
                 ratios[b / 2] = onFirst ? (double) first / second : (double) second / first;
+                onTotal += onFirst ? first : second;
+                offTotal += onFirst ? second : first;
             }
+            double wall = (System.nanoTime() - wallBefore) / 1e9;
+            totalRatio = (double) onTotal / offTotal;
+            System.out.printf(Locale.ROOT, "%-10s %s: training thread %.1f s CPU, the JVM's other threads %.1f s CPU, "
+                    + "in %.1f s%n", "", noop ? "control" : "agent", (threads.getCurrentThreadCpuTime() - mainBefore) / 1e9,
+                    (otherThreadsCpu(threads, mainThread) - othersBefore) / 1e9, wall);
             run.finish(RunStatus.FINISHED);
         }
-        System.out.printf(Locale.ROOT, "%-10s paired blocks of %d steps, %s on vs off: median ratio %.4f, i.e. "
-                + "%+.2f%% per step (%d pairs)%n", "mlp", blockSteps, noop ? "a no-op listener (control)"
-                : "the agent's listener (agent + broker)", median(ratios), 100 * (median(ratios) - 1), ratios.length);
+        System.out.printf(Locale.ROOT, "%-10s paired blocks of %d steps, %s on vs off: median ratio %.4f (%+.2f%% per "
+                + "step), ratio of totals %.4f (%+.2f%%) over %d pairs%n", "mlp", blockSteps, noop
+                ? "a no-op listener (control)" : "the agent's listener (agent + broker)", median(ratios),
+                100 * (median(ratios) - 1), totalRatio, 100 * (totalRatio - 1), ratios.length);
+    }
+
+    private static long otherThreadsCpu(java.lang.management.ThreadMXBean threads, long except) {
+        long sum = 0;
+        for (long id : threads.getAllThreadIds()) {
+            if (id != except) {
+                sum += Math.max(0, threads.getThreadCpuTime(id));
+            }
+        }
+        return sum;
     }
 
     /** Nanoseconds for {@code steps} fits, with the listener attached or not. */

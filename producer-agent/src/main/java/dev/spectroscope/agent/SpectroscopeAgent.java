@@ -52,6 +52,9 @@ public final class SpectroscopeAgent implements AutoCloseable {
     /** How long the journal writer gathers a trickle of events before writing them (see the writer loop). */
     static final long WRITER_LINGER_MILLIS = 10;
 
+    private final long idPrefix = new java.security.SecureRandom().nextLong();
+    private final java.util.concurrent.atomic.AtomicLong idCounter = new java.util.concurrent.atomic.AtomicLong();
+
 
     private static final Logger LOG = LoggerFactory.getLogger(SpectroscopeAgent.class);
     static final String VERSION = "0.1.0";
@@ -233,6 +236,14 @@ public final class SpectroscopeAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * A unique event id without a SecureRandom draw per event: this agent's random 64 bits, then a counter.
+     * Two agents share an id only if their random halves collide (2^-64 per pair).
+     */
+    String nextEventId() {
+        return new UUID(idPrefix, idCounter.incrementAndGet()).toString();
+    }
+
     void runFinished(String runId) {
         openRuns.remove(runId);
     }
@@ -377,7 +388,7 @@ public final class SpectroscopeAgent implements AutoCloseable {
                             + budget + " (spill.max.bytes); is Kafka reachable?");
                     return;
                 }
-                SpecificRecord event = p.build(agent, UUID.randomUUID().toString());
+                SpecificRecord event = p.build(agent, agent.nextEventId());
                 @SuppressWarnings("unchecked")
                 Topic<SpecificRecord> topic = (Topic<SpecificRecord>) agent.catalogue.topicFor(event.getClass());
                 byte[] value = topic.valueSerde().serializer().serialize(topic.name(), event);
