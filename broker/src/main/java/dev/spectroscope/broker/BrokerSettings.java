@@ -14,7 +14,12 @@ import java.nio.file.Path;
  * @param partitions     partitions of each catalogue topic
  */
 public record BrokerSettings(String host, int port, int controllerPort, Path dataDir, int nodeId, String topicPrefix,
-                             int partitions) {
+                             int partitions, java.util.Map<String, String> serverProperties) {
+
+    public BrokerSettings(String host, int port, int controllerPort, Path dataDir, int nodeId, String topicPrefix,
+                          int partitions) {
+        this(host, port, controllerPort, dataDir, nodeId, topicPrefix, partitions, java.util.Map.of());
+    }
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9092;
@@ -31,6 +36,7 @@ public record BrokerSettings(String host, int port, int controllerPort, Path dat
             throw new IllegalArgumentException("a data dir is required");
         }
         dataDir = dataDir.toAbsolutePath().normalize();
+        serverProperties = java.util.Map.copyOf(serverProperties == null ? java.util.Map.of() : serverProperties);
     }
 
     /** Defaults for a laptop: 127.0.0.1:9092, data under ./spectroscope-data/kafka. */
@@ -44,14 +50,25 @@ public record BrokerSettings(String host, int port, int controllerPort, Path dat
     }
 
     public BrokerSettings withPort(int newPort) {
-        return new BrokerSettings(host, newPort, controllerPort, dataDir, nodeId, topicPrefix, partitions);
+        return new BrokerSettings(host, newPort, controllerPort, dataDir, nodeId, topicPrefix, partitions,
+                serverProperties);
     }
 
     public BrokerSettings withDataDir(Path newDataDir) {
-        return new BrokerSettings(host, port, controllerPort, newDataDir, nodeId, topicPrefix, partitions);
+        return new BrokerSettings(host, port, controllerPort, newDataDir, nodeId, topicPrefix, partitions,
+                serverProperties);
     }
 
     public BrokerSettings withTopics(String newPrefix, int newPartitions) {
-        return new BrokerSettings(host, port, controllerPort, dataDir, nodeId, newPrefix, newPartitions);
+        return new BrokerSettings(host, port, controllerPort, dataDir, nodeId, newPrefix, newPartitions,
+                serverProperties);
+    }
+
+    /**
+     * Kafka server properties applied over the ones this class sets, e.g. an extra TLS listener
+     * ({@code listeners}, {@code advertised.listeners}, {@code listener.security.protocol.map}, {@code ssl.*}).
+     */
+    public BrokerSettings withServerProperties(java.util.Map<String, String> properties) {
+        return new BrokerSettings(host, port, controllerPort, dataDir, nodeId, topicPrefix, partitions, properties);
     }
 }

@@ -207,6 +207,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.setProperty("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
         p.setProperty("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
         p.setProperty("message.max.bytes", Integer.toString(8 * 1024 * 1024));
+        p.putAll(s.serverProperties());
         return p;
     }
 

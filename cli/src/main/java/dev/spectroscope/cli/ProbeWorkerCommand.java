@@ -34,13 +34,17 @@ final class ProbeWorkerCommand implements Callable<Integer> {
             description = "Prefix of the topic names (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
+    @picocli.CommandLine.Mixin
+    KafkaClientOptions kafkaClient = new KafkaClientOptions();
+
     @Override
     public Integer call() throws Exception {
         ProbeWorkerSettings defaults = ProbeWorkerSettings.defaults(bootstrapServers);
         ProbeWorkerSettings settings = new ProbeWorkerSettings(bootstrapServers, groupId, topicPrefix,
-                threads == null ? defaults.threads() : threads, blobDir, Duration.ofSeconds(10), Map.of());
+                threads == null ? defaults.threads() : threads, blobDir, Duration.ofSeconds(10),
+                kafkaClient.properties());
         TopicCreator.ensure(bootstrapServers, new TopicCatalogue(topicPrefix, TopicCatalogue.DEFAULT_PARTITIONS),
-                Map.of());
+                settings.kafka());
         ProbeWorker worker = ProbeWorker.start(settings);
         Lifecycle.closeOnShutdown("probe worker", worker);
         System.out.println("Probe worker running against " + bootstrapServers + " in group " + groupId);

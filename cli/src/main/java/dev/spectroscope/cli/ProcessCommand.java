@@ -49,12 +49,15 @@ final class ProcessCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "Stream threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @picocli.CommandLine.Mixin
+    KafkaClientOptions kafkaClient = new KafkaClientOptions();
+
     @Override
     public Integer call() throws Exception {
         ProcessorSettings settings = new ProcessorSettings(bootstrapServers, applicationId, stateDir, topicPrefix,
                 partitions, Duration.ofSeconds(chainWaitSeconds), DetectorSettings.defaults(), httpPort, threads,
-                Map.of());
-        TopicCreator.ensure(bootstrapServers, new TopicCatalogue(topicPrefix, partitions), Map.of());
+                kafkaClient.properties());
+        TopicCreator.ensure(bootstrapServers, new TopicCatalogue(topicPrefix, partitions), settings.kafka());
         ProcessorApp app = ProcessorApp.start(settings);
         Lifecycle.closeOnShutdown("processor", app);
         System.out.println("Processor running against " + bootstrapServers

@@ -51,25 +51,33 @@ final class ReplayCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
+    @picocli.CommandLine.Mixin
+    KafkaClientOptions kafkaClient = new KafkaClientOptions();
+
+    @SuppressWarnings("unchecked")
+    private static final dev.spectroscope.events.EventCodec<SpecificRecord> EVENTS = dev.spectroscope.events.EventCodec
+            .anyOf(dev.spectroscope.events.EventTypes.all().toArray(Class[]::new));
+
     @Override
     public Integer call() throws Exception {
         ReplaySpeed pace = ReplaySpeed.parse(speed);
         TopicCatalogue topics = new TopicCatalogue(topicPrefix, TopicCatalogue.DEFAULT_PARTITIONS);
-        List<SpecificRecord> recorded = fromTopics ? fromTopics(topics) : new RunArchive(archive).events(runId);
+        Map<String, String> kafka = kafkaClient.properties();
+        List<SpecificRecord> recorded = fromTopics ? fromTopics(topics, kafka) : new RunArchive(archive).events(runId);
         RunReplayer.Plan plan = new RunReplayer.Plan(runId, asRunId == null ? runId : asRunId, pace, tags);
-        TopicCreator.ensure(bootstrapServers, topics, Map.of());
-        RunReplayer.Result result = RunReplayer.publish(bootstrapServers, Map.of(), topics, recorded, plan,
+        TopicCreator.ensure(bootstrapServers, topics, kafka);
+        RunReplayer.Result result = RunReplayer.publish(bootstrapServers, kafka, topics, recorded, plan,
                 System.out::println);
         System.out.printf("Replayed run %s as %s: %d events %s in %.1f s at speed %s%n", runId, result.runId(),
                 result.events(), result.byType(), result.millis() / 1000.0, pace);
         return 0;
     }
 
-    private List<SpecificRecord> fromTopics(TopicCatalogue topics) {
+    private List<SpecificRecord> fromTopics(TopicCatalogue topics, Map<String, String> kafka) {
         List<SpecificRecord> out = new ArrayList<>();
         for (Topic<?> t : List.of(topics.runs(), topics.metrics(), topics.checkpoints(), topics.probes())) {
-            for (SpecificRecord e : TopicScan.readEvents(bootstrapServers, t.name(), Duration.ofMinutes(5))) {
-                out.add(e);
+            for (var r : TopicScan.readAll(bootstrapServers, kafka, t.name(), Duration.ofMinutes(5))) {
+                out.add(EVENTS.decode(r.topic(), r.value()));
             }
         }
         return out;

@@ -27,6 +27,9 @@ final class SinksCommand implements Callable<Integer> {
     @Option(names = "--archive-dir", description = "Where the archive goes (default spectroscope-data/archive).")
     Path archiveDir;
 
+    @picocli.CommandLine.Mixin
+    KafkaClientOptions kafkaClient = new KafkaClientOptions();
+
     @Override
     public Integer call() throws Exception {
         SinksSettings settings = config == null ? SinksSettings.defaults(bootstrapServers == null ? "127.0.0.1:9092"
@@ -36,6 +39,11 @@ final class SinksCommand implements Callable<Integer> {
         }
         if (httpPort != null) {
             settings = settings.withHttpPort(httpPort);
+        }
+        if (kafkaClient.file != null) {
+            java.util.Map<String, String> merged = new java.util.TreeMap<>(settings.kafka());
+            merged.putAll(kafkaClient.properties());
+            settings = settings.withKafka(merged);
         }
         if (archiveDir != null) {
             settings = settings.withDirs(settings.stateDir(), archiveDir);

@@ -56,10 +56,14 @@ final class TrainCommand implements Callable<Integer> {
             description = "Blob store for large checkpoints (default: ${DEFAULT-VALUE}).")
     Path blobDir;
 
+    @picocli.CommandLine.Mixin
+    KafkaClientOptions kafkaClient = new KafkaClientOptions();
+
     @Override
     public Integer call() {
         TrainSettings settings = new TrainSettings(steps, seed, runId, logEvery, checkpointEvery, probeEvery);
         AgentConfig config = AgentConfig.defaults().withBootstrapServers(bootstrapServers).withSpillDir(spillDir)
+                .withProducerProperties(kafkaClient.properties())
                 .withBlobDir(blobDir);
         TrainResult result;
         try (SpectroscopeAgent agent = SpectroscopeAgent.start(config)) {

@@ -42,6 +42,13 @@ class CommandLineTest {
     }
 
     @Test
+    void anUnreadableKafkaConfigIsAClearErrorThatNamesTheFile() {
+        Run r = run("process", "--bootstrap-servers", "127.0.0.1:1", "--kafka-config", "/nonexistent/tls.properties");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("--kafka-config /nonexistent/tls.properties cannot be read"), r.err());
+    }
+
+    @Test
     void anUnknownFlagIsAClearErrorWithExitCode2() {
         Run bad = run("broker", "--prot", "9093");
         assertEquals(2, bad.code());

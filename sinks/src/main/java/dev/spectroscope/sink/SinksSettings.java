@@ -247,6 +247,13 @@ public record SinksSettings(String bootstrapServers, String topicPrefix, String 
                 webhooks, kafka);
     }
 
+    /** Kafka client properties for every client of the app (TLS, SASL, ...). */
+    public SinksSettings withKafka(Map<String, String> properties) {
+        return new SinksSettings(bootstrapServers, topicPrefix, groupPrefix, stateDir, httpBind, httpPort, console,
+                consoleEstimates, archive, archiveDir, archiveRollBytes, dashboard, maxPoints, prometheus, webhooks,
+                properties);
+    }
+
     public SinksSettings withArchiveRollBytes(long bytes) {
         return new SinksSettings(bootstrapServers, topicPrefix, groupPrefix, stateDir, httpBind, httpPort, console,
                 consoleEstimates, archive, archiveDir, bytes, dashboard, maxPoints, prometheus, webhooks, kafka);
