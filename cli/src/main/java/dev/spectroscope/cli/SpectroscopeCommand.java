@@ -47,8 +47,14 @@ public final class SpectroscopeCommand implements Runnable {
 
     /** The configured command line, for {@link #main} and for tests that capture its output. */
     static CommandLine commandLine() {
+        return commandLine(System::getenv);
+    }
+
+    /** The command line with options defaulting to {@code SPECTROSCOPE_*} variables of this environment. */
+    static CommandLine commandLine(java.util.function.Function<String, String> environment) {
         EventTypes.init();
         CommandLine cli = new CommandLine(new SpectroscopeCommand());
+        cli.setDefaultValueProvider(new EnvironmentDefaults(environment));
         cli.setExecutionExceptionHandler(new FailureHandler());
         cli.setParameterExceptionHandler(SpectroscopeCommand::badUsage);
         return cli;

@@ -42,6 +42,20 @@ class CommandLineTest {
     }
 
     @Test
+    void everyOptionCanComeFromTheEnvironmentAndTheCommandLineWins() {
+        java.util.Map<String, String> env = java.util.Map.of("SPECTROSCOPE_BOOTSTRAP_SERVERS", "kafka-1:9092",
+                "SPECTROSCOPE_HTTP_PORT", "8081", "SPECTROSCOPE_CHAIN_WAIT", "15");
+        CommandLine cli = SpectroscopeCommand.commandLine(env::get);
+        CommandLine.ParseResult parsed = cli.parseArgs("process", "--chain-wait", "30");
+        ProcessCommand process = parsed.subcommand().commandSpec().commandLine().getCommand();
+        assertEquals("kafka-1:9092", process.bootstrapServers, "a required option satisfied by the environment");
+        assertEquals(8081, process.httpPort);
+        assertEquals(30, process.chainWaitSeconds, "the command line over the environment");
+        assertEquals("SPECTROSCOPE_KAFKA_CONFIG", EnvironmentDefaults.variable(cli.getSubcommands().get("process")
+                .getCommandSpec().findOption("--kafka-config")));
+    }
+
+    @Test
     void anUnreadableKafkaConfigIsAClearErrorThatNamesTheFile() {
         Run r = run("process", "--bootstrap-servers", "127.0.0.1:1", "--kafka-config", "/nonexistent/tls.properties");
         assertEquals(1, r.code(), r.err());
