@@ -88,6 +88,15 @@ class TlsPipelineIT {
                     2000))) {
                 assertThrows(ExecutionException.class, () -> plain.describeCluster().nodes().get(10, TimeUnit.SECONDS));
             }
+            // With TLS but without the broker's certificate in its truststore, the handshake is refused.
+            try (Admin untrusting = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, tls,
+                    "security.protocol", "SSL", AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000,
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000))) {
+                ExecutionException refused = assertThrows(ExecutionException.class,
+                        () -> untrusting.describeCluster().nodes().get(10, TimeUnit.SECONDS));
+                assertTrue(refused.getCause() instanceof org.apache.kafka.common.errors.SslAuthenticationException,
+                        "refused at the TLS handshake: " + refused.getCause());
+            }
             Path blobs = work.resolve("blobs");
             TrainResult trained;
             try (ProcessorApp processor = ProcessorApp.start(ProcessorSettings.defaults(tls)
