@@ -68,6 +68,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @throws BrokerStartException with what went wrong and what to do about it
      */
     public static EmbeddedKafkaBroker start(BrokerSettings settings) {
+        return start(settings, null, (short) 1);
+    }
+
+    /**
+     * Starts one node: with {@code clusterId} (all nodes of a cluster formatted alike) and the replication
+     * factor topics are created with; a node of a cluster returns once it serves clients, which needs a
+     * quorum of its controllers, so a cluster starts its nodes in parallel.
+     */
+    static EmbeddedKafkaBroker start(BrokerSettings settings, String clusterId, short topicReplication) {
         long started = System.nanoTime();
         Path dataDir = settings.dataDir();
         Path logDir = dataDir.resolve("logs");
@@ -85,7 +94,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Properties serverProps = serverProperties(settings, logDir, port, controllerPort);
         boolean formatted = Files.exists(logDir.resolve("meta.properties"));
         if (!formatted) {
-            format(dataDir, serverProps);
+            format(dataDir, serverProps, clusterId == null ? Uuid.randomUuid().toString() : clusterId);
         }
         state.setProperty("controller.port", Integer.toString(controllerPort));
         writeState(dataDir, state);
@@ -100,7 +109,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(settings, port, controllerPort, server);
         try {
-            broker.awaitReadyAndCreateTopics(Duration.ofSeconds(60));
+            broker.awaitReadyAndCreateTopics(Duration.ofSeconds(60), topicReplication);
         } catch (RuntimeException e) {
             broker.close();
             throw e;
@@ -135,14 +144,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     }
 
-    private void awaitReadyAndCreateTopics(Duration timeout) {
+    private void awaitReadyAndCreateTopics(Duration timeout, short replication) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()))) {
             while (true) {
                 try {
                     admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-                    TopicCreator.Result result = TopicCreator.ensure(admin, catalogue, (short) 1);
+                    if (replication < 1) {
+                        return; // a cluster creates the topics once all its nodes are up
+                    }
+                    TopicCreator.Result result = TopicCreator.ensure(admin, catalogue, replication);
                     if (!result.created().isEmpty()) {
                         LOG.info("Created topics {}", result.created());
                     }
@@ -211,7 +223,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return p;
     }
 
-    private static void format(Path dataDir, Properties serverProps) {
+    private static void format(Path dataDir, Properties serverProps, String clusterId) {
         Path config = dataDir.resolve("server.properties");
         try (Writer w = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
             serverProps.store(w, "written by spectroscope broker for formatting; the broker is configured in code");
@@ -221,7 +233,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int rc;
         try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-            rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c",
+            rc = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c",
                     config.toString()}, ps);
         } catch (RuntimeException e) {
             throw new BrokerStartException("formatting the storage in " + dataDir + " failed: " + rootMessage(e), e);

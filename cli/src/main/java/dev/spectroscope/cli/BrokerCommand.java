@@ -2,6 +2,7 @@ package dev.spectroscope.cli;
 
 import dev.spectroscope.broker.BrokerSettings;
 import dev.spectroscope.broker.EmbeddedKafkaBroker;
+import dev.spectroscope.broker.EmbeddedKafkaCluster;
 import dev.spectroscope.topics.Topic;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -33,8 +34,26 @@ final class BrokerCommand implements Callable<Integer> {
             description = "Partitions of each catalogue topic (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--nodes", defaultValue = "1",
+            description = "Nodes of a KRaft cluster on this host: ports --port, --port+1, ...; "
+                    + "replication min(3, nodes) (default: ${DEFAULT-VALUE}).")
+    int nodes;
+
     @Override
     public Integer call() throws InterruptedException {
+        if (nodes > 1) {
+            // A cluster on loopback, to see on one machine what losing a node does: node i at --port + i - 1.
+            EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(nodes, dataDir, host, port, topicPrefix,
+                    partitions);
+            Lifecycle.closeOnShutdown("cluster", cluster);
+            System.out.println("Kafka cluster of " + nodes + " nodes ready: bootstrap.servers="
+                    + cluster.bootstrapServers());
+            System.out.println("Data dir: " + dataDir.toAbsolutePath() + " (node-1 ... node-" + nodes + ")");
+            System.out.println("Press Ctrl-C to stop.");
+            System.out.flush();
+            Lifecycle.awaitShutdown();
+            return 0;
+        }
         BrokerSettings settings = new BrokerSettings(host, port, 0, dataDir, 1, topicPrefix, partitions);
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings);
         Lifecycle.closeOnShutdown("broker", broker);
