@@ -287,8 +287,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private static Properties readState(Path dataDir) {
+        return readProperties(dataDir.resolve(LOCAL_STATE));
+    }
+
+    /** A small state file of ours (ports, ids kept for restarts); an unreadable one counts as absent. */
+    static Properties readProperties(Path file) {
         Properties state = new Properties();
-        Path file = dataDir.resolve(LOCAL_STATE);
         if (Files.exists(file)) {
             try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 state.load(r);
@@ -300,10 +304,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private static void writeState(Path dataDir, Properties state) {
-        try (Writer w = Files.newBufferedWriter(dataDir.resolve(LOCAL_STATE), StandardCharsets.UTF_8)) {
-            state.store(w, "spectroscope broker state");
+        writeProperties(dataDir.resolve(LOCAL_STATE), state, "spectroscope broker state");
+    }
+
+    static void writeProperties(Path file, Properties state, String comment) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+                state.store(w, comment);
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot write " + file, e);
         }
     }
 

@@ -1,12 +1,6 @@
 package dev.spectroscope.broker;
 
 import dev.spectroscope.topics.TopicCatalogue;
-import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +50,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         if (nodeCount < 1 || nodeCount > 9) {
             throw new IllegalArgumentException("--nodes must be between 1 and 9, was " + nodeCount);
         }
-        Properties state = readState(dataDir);
+        Properties state = EmbeddedKafkaBroker.readProperties(dataDir.resolve(STATE));
         String clusterId = state.getProperty("cluster.id", Uuid.randomUuid().toString());
         int[] ports = new int[nodeCount];
         int[] controllers = new int[nodeCount];
@@ -69,7 +63,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             state.setProperty("node." + (i + 1) + ".controller.port", Integer.toString(controllers[i]));
         }
         state.setProperty("cluster.id", clusterId);
-        writeState(dataDir, state);
+        EmbeddedKafkaBroker.writeProperties(dataDir.resolve(STATE), state,
+                "spectroscope broker --nodes: the cluster's id and ports, kept for restarts");
         short replication = (short) Math.min(3, nodeCount);
         String minIsr = nodeCount >= 3 ? "2" : "1";
         StringBuilder voters = new StringBuilder();
@@ -201,30 +196,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             }
-        }
-    }
-
-    private static Properties readState(Path dataDir) {
-        Properties p = new Properties();
-        Path file = dataDir.resolve(STATE);
-        if (Files.exists(file)) {
-            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                p.load(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + file, e);
-            }
-        }
-        return p;
-    }
-
-    private static void writeState(Path dataDir, Properties state) {
-        try {
-            Files.createDirectories(dataDir);
-            try (Writer out = Files.newBufferedWriter(dataDir.resolve(STATE), StandardCharsets.UTF_8)) {
-                state.store(out, "spectroscope broker --nodes: the cluster's id and ports, kept for restarts");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the cluster state in " + dataDir, e);
         }
     }
 

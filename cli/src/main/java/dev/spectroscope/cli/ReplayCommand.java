@@ -54,10 +54,6 @@ final class ReplayCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     KafkaClientOptions kafkaClient = new KafkaClientOptions();
 
-    @SuppressWarnings("unchecked")
-    private static final dev.spectroscope.events.EventCodec<SpecificRecord> EVENTS = dev.spectroscope.events.EventCodec
-            .anyOf(dev.spectroscope.events.EventTypes.all().toArray(Class[]::new));
-
     @Override
     public Integer call() throws Exception {
         ReplaySpeed pace = ReplaySpeed.parse(speed);
@@ -76,9 +72,7 @@ final class ReplayCommand implements Callable<Integer> {
     private List<SpecificRecord> fromTopics(TopicCatalogue topics, Map<String, String> kafka) {
         List<SpecificRecord> out = new ArrayList<>();
         for (Topic<?> t : List.of(topics.runs(), topics.metrics(), topics.checkpoints(), topics.probes())) {
-            for (var r : TopicScan.readAll(bootstrapServers, kafka, t.name(), Duration.ofMinutes(5))) {
-                out.add(EVENTS.decode(r.topic(), r.value()));
-            }
+            out.addAll(TopicScan.readEvents(bootstrapServers, kafka, t.name(), Duration.ofMinutes(5)));
         }
         return out;
     }

@@ -7,8 +7,6 @@ import dev.spectroscope.agent.AgentConfig;
 import dev.spectroscope.agent.SpectroscopeAgent;
 import dev.spectroscope.broker.EmbeddedKafkaCluster;
 import dev.spectroscope.events.Checkpoint;
-import dev.spectroscope.events.EventCodec;
-import dev.spectroscope.events.EventTypes;
 import dev.spectroscope.events.LlcEstimate;
 import dev.spectroscope.events.RunEnded;
 import dev.spectroscope.events.RunStarted;
@@ -32,7 +30,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,14 +70,9 @@ class ClusterNodeLossIT {
 
                 Map<String, Integer> counts = new java.util.TreeMap<>();
                 Set<String> ids = new HashSet<>();
-                @SuppressWarnings("unchecked")
-                EventCodec<SpecificRecord> codec = EventCodec.anyOf(EventTypes.all().toArray(Class[]::new));
                 List<SpecificRecord> events = new ArrayList<>();
                 for (String topic : List.of("spectroscope.runs", "spectroscope.metrics", "spectroscope.checkpoints")) {
-                    for (ConsumerRecord<String, byte[]> r : TopicScan.readAll(bootstrap, Map.of(), topic,
-                            Duration.ofSeconds(60))) {
-                        events.add(codec.decode(topic, r.value()));
-                    }
+                    events.addAll(TopicScan.readEvents(bootstrap, topic, Duration.ofSeconds(60)));
                 }
                 for (SpecificRecord e : events) {
                     String id = e.get(e.getSchema().getField("eventId").pos()).toString();
@@ -95,9 +87,9 @@ class ClusterNodeLossIT {
                 Set<Long> estimated = new HashSet<>();
                 while (estimated.size() < 10 && System.nanoTime() < deadline) {
                     estimated.clear();
-                    for (ConsumerRecord<String, byte[]> r : TopicScan.readAll(bootstrap, Map.of(),
-                            "spectroscope.estimates", Duration.ofSeconds(60))) {
-                        if (codec.decode(r.topic(), r.value()) instanceof LlcEstimate e) {
+                    for (SpecificRecord r : TopicScan.readEvents(bootstrap, "spectroscope.estimates",
+                            Duration.ofSeconds(60))) {
+                        if (r instanceof LlcEstimate e) {
                             estimated.add(e.getStep());
                         }
                     }

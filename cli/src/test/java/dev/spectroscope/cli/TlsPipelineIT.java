@@ -9,8 +9,6 @@ import dev.spectroscope.agent.SpectroscopeAgent;
 import dev.spectroscope.archive.RunArchive;
 import dev.spectroscope.broker.BrokerSettings;
 import dev.spectroscope.broker.EmbeddedKafkaBroker;
-import dev.spectroscope.events.EventCodec;
-import dev.spectroscope.events.EventTypes;
 import dev.spectroscope.events.LlcEstimate;
 import dev.spectroscope.examples.TmsExample;
 import dev.spectroscope.examples.TrainResult;
@@ -35,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -124,15 +121,13 @@ class TlsPipelineIT {
 
     private static List<LlcEstimate> awaitEstimates(String bootstrap, Map<String, String> client, String runId,
                                                     int expected) throws InterruptedException {
-        @SuppressWarnings("unchecked")
-        EventCodec<SpecificRecord> codec = EventCodec.anyOf(EventTypes.all().toArray(Class[]::new));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         List<LlcEstimate> found = new ArrayList<>();
         while (System.nanoTime() < deadline) {
             found.clear();
-            for (ConsumerRecord<String, byte[]> r : TopicScan.readAll(bootstrap, client, "spectroscope.estimates",
+            for (SpecificRecord r : TopicScan.readEvents(bootstrap, client, "spectroscope.estimates",
                     Duration.ofSeconds(30))) {
-                if (codec.decode(r.topic(), r.value()) instanceof LlcEstimate e && e.getRunId().equals(runId)) {
+                if (r instanceof LlcEstimate e && e.getRunId().equals(runId)) {
                     found.add(e);
                 }
             }

@@ -55,6 +55,12 @@ public final class EventCodec<T extends SpecificRecord> {
         return new EventCodec<>(SpecificRecord.class, Set.of(types));
     }
 
+    /** A codec for every event type this build knows: for readers of several topics (archives, scans, sinks). */
+    @SuppressWarnings("unchecked")
+    public static EventCodec<SpecificRecord> anyEvent() {
+        return anyOf(EventTypes.all().toArray(Class[]::new));
+    }
+
     public Set<Class<? extends T>> accepted() {
         return accepted;
     }

@@ -1,7 +1,6 @@
 package dev.spectroscope.topics;
 
 import dev.spectroscope.events.EventCodec;
-import dev.spectroscope.events.EventTypes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,16 +17,21 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /** Reads a topic from its start to its current end (committed records only), without a consumer group. */
 public final class TopicScan {
 
-    @SuppressWarnings("unchecked")
-    private static final EventCodec<SpecificRecord> EVENTS = EventCodec.anyOf(EventTypes.all().toArray(Class[]::new));
+    private static final EventCodec<SpecificRecord> EVENTS = EventCodec.anyEvent();
 
     private TopicScan() {
     }
 
     /** The topic's events, decoded; a record that does not decode fails the read with the decoder's message. */
     public static List<SpecificRecord> readEvents(String bootstrapServers, String topic, Duration timeout) {
+        return readEvents(bootstrapServers, Map.of(), topic, timeout);
+    }
+
+    /** The same with Kafka client properties (TLS, SASL, ...). */
+    public static List<SpecificRecord> readEvents(String bootstrapServers, Map<String, String> kafka, String topic,
+                                                  Duration timeout) {
         List<SpecificRecord> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : readAll(bootstrapServers, Map.of(), topic, timeout)) {
+        for (ConsumerRecord<String, byte[]> r : readAll(bootstrapServers, kafka, topic, timeout)) {
             out.add(EVENTS.decode(topic, r.value()));
         }
         return out;

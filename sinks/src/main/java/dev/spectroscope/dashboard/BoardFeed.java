@@ -2,7 +2,6 @@ package dev.spectroscope.dashboard;
 
 import dev.spectroscope.events.EventCodec;
 import dev.spectroscope.events.EventDecodingException;
-import dev.spectroscope.events.EventTypes;
 import dev.spectroscope.events.SgldChain;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -32,8 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class BoardFeed implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BoardFeed.class);
-    @SuppressWarnings("unchecked")
-    private static final EventCodec<SpecificRecord> EVENTS = EventCodec.anyOf(EventTypes.all().toArray(Class[]::new));
+    private static final EventCodec<SpecificRecord> EVENTS = EventCodec.anyEvent();
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaClientMetrics clientMetrics;

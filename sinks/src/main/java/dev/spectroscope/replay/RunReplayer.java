@@ -1,5 +1,6 @@
 package dev.spectroscope.replay;
 
+import dev.spectroscope.archive.ArchiveLayout;
 import dev.spectroscope.events.Checkpoint;
 import dev.spectroscope.events.ConceptProbe;
 import dev.spectroscope.events.RunEnded;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Consumer;
-import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -67,7 +67,7 @@ public final class RunReplayer {
             boolean input = e instanceof RunStarted || e instanceof RunEnded || e instanceof TrainingMetrics
                     || e instanceof Checkpoint || e instanceof ConceptProbe
                     || (e instanceof SgldChain c && "agent".equals(c.getSource()));
-            if (input && runId.equals(field(e, "runId"))) {
+            if (input && runId.equals(ArchiveLayout.runId(e))) {
                 out.add(e);
             }
         }
@@ -88,7 +88,7 @@ public final class RunReplayer {
     public static SpecificRecord rewrite(SpecificRecord event, Plan plan) {
         SpecificRecord copy = SpecificData.get().deepCopy(event.getSchema(), event);
         set(copy, "runId", plan.asRunId());
-        String original = field(event, "eventId");
+        String original = ArchiveLayout.eventId(event);
         if (!plan.asRunId().equals(plan.runId())) {
             set(copy, "eventId", UUID.nameUUIDFromBytes((plan.asRunId() + '|' + original)
                     .getBytes(StandardCharsets.UTF_8)).toString());
@@ -155,12 +155,6 @@ public final class RunReplayer {
     private static long timestamp(SpecificRecord e) {
         Object v = e.get(e.getSchema().getField("timestamp").pos());
         return v instanceof Instant i ? i.toEpochMilli() : ((Number) v).longValue();
-    }
-
-    private static String field(SpecificRecord e, String name) {
-        Schema.Field f = e.getSchema().getField(name);
-        Object v = f == null ? null : e.get(f.pos());
-        return v == null ? null : v.toString();
     }
 
     private static void set(SpecificRecord e, String name, Object value) {

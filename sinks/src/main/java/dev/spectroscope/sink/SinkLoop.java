@@ -2,7 +2,6 @@ package dev.spectroscope.sink;
 
 import dev.spectroscope.events.EventCodec;
 import dev.spectroscope.events.EventDecodingException;
-import dev.spectroscope.events.EventTypes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -34,8 +33,7 @@ import org.slf4j.LoggerFactory;
 final class SinkLoop implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SinkLoop.class);
-    @SuppressWarnings("unchecked")
-    private static final EventCodec<SpecificRecord> EVENTS = EventCodec.anyOf(EventTypes.all().toArray(Class[]::new));
+    private static final EventCodec<SpecificRecord> EVENTS = EventCodec.anyEvent();
 
     private final RecordSink sink;
     private final KafkaConsumer<String, byte[]> consumer;
