@@ -31,13 +31,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     private final List<BrokerSettings> settings;
     private final EmbeddedKafkaBroker[] nodes;
-    private final String clusterId;
     private final short replication;
 
-    private EmbeddedKafkaCluster(List<BrokerSettings> settings, String clusterId, short replication) {
+    private EmbeddedKafkaCluster(List<BrokerSettings> settings, short replication) {
         this.settings = settings;
         this.nodes = new EmbeddedKafkaBroker[settings.size()];
-        this.clusterId = clusterId;
         this.replication = replication;
     }
 
@@ -85,7 +83,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             settings.add(new BrokerSettings(host, ports[i], controllers[i], dataDir.resolve("node-" + (i + 1)), i + 1,
                     topicPrefix, partitions).withServerProperties(clusterProperties));
         }
-        EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(settings, clusterId, replication);
+        EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(settings, replication);
         long started = System.nanoTime();
         // A node serves clients only once a quorum of controllers is up: start them all at once.
         ExecutorService pool = Executors.newFixedThreadPool(nodeCount);
@@ -146,23 +144,12 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         return nodes.length;
     }
 
-    public String clusterId() {
-        return clusterId;
-    }
-
-    /** Stops node {@code nodeId} (1-based); its data stays for {@link #restartNode}. */
+    /** Stops node {@code nodeId} (1-based); its data stays in its directory. */
     public synchronized void stopNode(int nodeId) {
         EmbeddedKafkaBroker node = nodes[nodeId - 1];
         if (node != null) {
             node.close();
             nodes[nodeId - 1] = null;
-        }
-    }
-
-    /** Starts node {@code nodeId} again on its data dir; it catches up from the others. */
-    public synchronized void restartNode(int nodeId) {
-        if (nodes[nodeId - 1] == null) {
-            nodes[nodeId - 1] = EmbeddedKafkaBroker.start(settings.get(nodeId - 1), clusterId, (short) 0);
         }
     }
 

@@ -212,12 +212,6 @@ public final class RunBoard {
         return m;
     }
 
-    /** Latest values per run, for gauges: a copy taken under the lock. */
-    public synchronized List<Latest> latest() {
-        return runs.values().stream().map(r -> new Latest(r.runId, r.name, r.latestStep, r.loss, r.llc, r.llcSd,
-                r.dosLambda, r.dosMultiplicity, r.transitionCount)).toList();
-    }
-
     /** Latest values of one run, or null. */
     public synchronized Latest latest(String runId) {
         Run r = runs.get(runId);

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * Points of one chart line, bounded: when it reaches its capacity every other point is dropped and from then
  * on only every second new point is kept (then every fourth, ...), so a long run keeps its whole shape in
- * bounded memory. The last point offered is always available as {@link #latest()}.
+ * bounded memory.
  */
 final class Series {
 
@@ -14,7 +14,6 @@ final class Series {
     private final List<double[]> points = new ArrayList<>();
     private int stride = 1;
     private long offered;
-    private double[] latest;
 
     Series(int capacity) {
         this.capacity = capacity;
@@ -22,7 +21,6 @@ final class Series {
 
     /** Adds a point; returns whether it was kept (and so should be sent to live viewers). */
     boolean add(double[] point) {
-        latest = point;
         if (offered++ % stride != 0) {
             return false;
         }
@@ -41,10 +39,6 @@ final class Series {
 
     List<double[]> points() {
         return List.copyOf(points);
-    }
-
-    double[] latest() {
-        return latest;
     }
 
     int size() {

@@ -127,10 +127,6 @@ public final class SinksApp implements AutoCloseable {
         return board;
     }
 
-    public PrometheusMeterRegistry registry() {
-        return registry;
-    }
-
     /** Whether the dashboard's feed has read everything that was in the topics at start. */
     public boolean caughtUp() {
         return feed == null || feed.caughtUp();

@@ -253,9 +253,4 @@ public record SinksSettings(String bootstrapServers, String topicPrefix, String 
                 consoleEstimates, archive, archiveDir, archiveRollBytes, dashboard, maxPoints, prometheus, webhooks,
                 properties);
     }
-
-    public SinksSettings withArchiveRollBytes(long bytes) {
-        return new SinksSettings(bootstrapServers, topicPrefix, groupPrefix, stateDir, httpBind, httpPort, console,
-                consoleEstimates, archive, archiveDir, bytes, dashboard, maxPoints, prometheus, webhooks, kafka);
-    }
 }
