@@ -90,12 +90,21 @@ public final class ProbeWorker implements AutoCloseable {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 16);
+        // A worker killed with SIGKILL is noticed in 10 s rather than 45, so its partitions move on quickly.
+        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 2_000);
+        c.putAll(settings.kafka()); // the operator's word is last
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         Properties p = new Properties();
         p.putAll(common);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.groupId() + "-" + UUID.randomUUID());
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // A transaction spans only the sends and the commit of one checkpoint (sampling happens before it).
+        // Killed inside one, its successor cannot fence a random transactional id, and read_committed readers
+        // of the probes wait for the broker to abort it: 10 s rather than the default minute.
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        p.putAll(settings.kafka());
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         producer.initTransactions();
         this.catalog = new RunCatalog(common, topics.runs().name());

@@ -98,7 +98,7 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
             return;
         }
         state.lastSeenWallMillis = context.currentSystemTimeMs();
-        resolve(state, "silent", record.timestamp());
+        resolve(state, "silent", stepOf(event, state.latestStep), record.timestamp());
         DetectorSettings settings = settingsOf(state);
         if (event instanceof TrainingMetrics m) {
             onMetrics(record, state, m, settings);
@@ -179,7 +179,7 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
             state.lastMetricsStep = m.getStep();
             return;
         }
-        resolve(state, "nan-loss", record.timestamp());
+        resolve(state, "nan-loss", m.getStep(), record.timestamp());
         state.lastMetricsStep = m.getStep();
         state.latestStep = Math.max(state.latestStep, m.getStep());
         state.latestLoss = m.getLoss();
@@ -250,7 +250,7 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
                             + "checkpoint's (not a local minimum yet, or epsilon too large)", e.getLlcMean(),
                             e.getLlcStd(), e.getStep()), record.timestamp());
         } else {
-            resolve(state, "negative-llc", record.timestamp());
+            resolve(state, "negative-llc", e.getStep(), record.timestamp());
         }
         if (e.getLlcStd() > Math.max(0.5 * Math.abs(e.getLlcMean()), 1e-9) && e.getChains() > 1) {
             fire(state, e.getStep(), Severity.WARNING, "unstable-llc", "Run " + state.name + ": unstable LLC",
@@ -258,7 +258,7 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
                             + "the estimate (more draws, a smaller epsilon or a larger gamma)", e.getLlcMean(),
                             e.getLlcStd(), e.getStep()), record.timestamp());
         } else {
-            resolve(state, "unstable-llc", record.timestamp());
+            resolve(state, "unstable-llc", e.getStep(), record.timestamp());
         }
         if (settings.watches("llc")) {
             double stderr = e.getChains() > 1 ? e.getLlcStd() / Math.sqrt(e.getChains()) : Double.NaN;
@@ -435,7 +435,7 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
                 KeyValue<String, RunState> entry = it.next();
                 RunState s = cache.getOrDefault(entry.key, entry.value);
                 Duration silence = settingsOf(s).silence();
-                if (!s.ended && !s.firing.contains(s.runId + "|silent") && now - s.lastSeenWallMillis > silence.toMillis()) {
+                if (!s.ended && firingKey(s, "silent") == null && now - s.lastSeenWallMillis > silence.toMillis()) {
                     silent.add(entry);
                 }
             }
@@ -459,22 +459,42 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
         return settings.computeIfAbsent(state.runId, id -> defaults.withTags(state.tags));
     }
 
-    /** Raises a health alert once while the problem lasts. */
+    /**
+     * Raises a health alert once while the problem lasts. Each episode has its own dedup key (kind and the step
+     * it began at): sinks deliver a key's firing and resolution once each, so a problem that returns after it
+     * cleared must not reuse the key of the episode already delivered.
+     */
     private void fire(RunState state, long step, Severity severity, String kind, String title, String text,
                       long timestamp) {
-        String key = state.runId + '|' + kind;
-        if (state.firing.add(key)) {
+        if (firingKey(state, kind) == null) {
+            String key = state.runId + '|' + kind + '|' + step;
+            state.firing.add(key);
             alert(state, step, severity, kind, title, text, key, false, timestamp);
         }
     }
 
-    /** Resolves a health alert that was firing. */
-    private void resolve(RunState state, String kind, long timestamp) {
-        String key = state.runId + '|' + kind;
-        if (state.firing.remove(key)) {
-            alert(state, state.latestStep, Severity.INFO, kind, "Resolved: " + kind + " in run " + state.name,
+    /**
+     * Resolves a health alert that was firing, at the step of the evidence that cleared it (not the latest
+     * step seen, which depends on how far the other topics have been read).
+     */
+    private void resolve(RunState state, String kind, long step, long timestamp) {
+        String key = firingKey(state, kind);
+        if (key != null) {
+            state.firing.remove(key);
+            alert(state, step, Severity.INFO, kind, "Resolved: " + kind + " in run " + state.name,
                     "The condition cleared", key, true, timestamp);
         }
+    }
+
+    /** The dedup key of the kind's episode now firing, or null; keys of older states lack the step. */
+    private static String firingKey(RunState state, String kind) {
+        String base = state.runId + '|' + kind;
+        for (String key : state.firing) {
+            if (key.equals(base) || key.startsWith(base + '|')) {
+                return key;
+            }
+        }
+        return null;
     }
 
     private void alert(RunState state, Long step, Severity severity, String kind, String title, String text,
@@ -501,6 +521,13 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
     private void deadLetter(Record<String, SpecificRecord> record, String runId, String type, String reason) {
         DeadLetterForwarder.forward(context, deadLetterSink, application, record, null,
                 () -> ANY.encode(record.value()), runId, type, reason);
+    }
+
+    /** The event's step, for events that have one. */
+    private static long stepOf(SpecificRecord event, long otherwise) {
+        var field = event.getSchema().getField("step");
+        Object step = field == null ? null : event.get(field.pos());
+        return step instanceof Long l ? l : otherwise;
     }
 
     private static String runIdOf(SpecificRecord event) {

@@ -1,6 +1,7 @@
 package dev.spectroscope.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -298,6 +299,17 @@ class PipelineTopologyTest {
         Alert resolved = (Alert) alerts.readValue();
         assertTrue(resolved.getResolved());
         assertEquals(raised.get(0).getDedupKey(), resolved.getDedupKey());
+
+        // Silent again: a new episode, under a key of its own, or the sinks would take it for the one delivered.
+        driver.advanceWallClockTime(Duration.ofSeconds(80));
+        Alert again = (Alert) alerts.readValue();
+        assertEquals("silent", again.getKind());
+        assertFalse(again.getResolved());
+        assertNotEquals(raised.get(0).getDedupKey(), again.getDedupKey());
+        metrics.pipeInput("r1", metrics("r1", 2, 0.5));
+        Alert resolvedAgain = (Alert) alerts.readValue();
+        assertTrue(resolvedAgain.getResolved());
+        assertEquals(again.getDedupKey(), resolvedAgain.getDedupKey());
     }
 
     @Test
