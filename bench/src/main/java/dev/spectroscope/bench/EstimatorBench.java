@@ -81,15 +81,20 @@ public final class EstimatorBench {
                  KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
                 Thread.sleep(3000); // the listener's assignment
                 double perSecond = throughput(producer, listener, total, draws);
+                // What the broker and the clients alone allow on this machine, over the same backlog.
+                double readOnly = floor(bootstrap, false);
+                double copied = floor(bootstrap, true);
                 long[] llcLatency = llcLatency(producer, listener, samples, draws);
                 long[] alertLatency = alertLatency(producer, listener, Math.max(20, samples / 4));
                 String table = String.format(Locale.ROOT, """
                         | measure | value |
                         |---|---|
                         | SgldChain events/s through the estimator (%d chains of %d draws, 12 per step) | %,.0f |
+                        | floor: the same backlog only read (read_committed consumer, no Streams) | %,.0f |
+                        | floor: read and copied to another topic in transactions every 100 ms (no Streams) | %,.0f |
                         | last chain → LlcEstimate, p50 / p99 (ms, %d steps) | %.0f / %.0f |
                         | closing evidence → transition Alert, p50 / p99 (ms, %d runs) | %.0f / %.0f |
-                        """, total, draws, perSecond, llcLatency.length, percentile(llcLatency, 50) / 1e6,
+                        """, total, draws, perSecond, readOnly, copied, llcLatency.length, percentile(llcLatency, 50) / 1e6,
                         percentile(llcLatency, 99) / 1e6, alertLatency.length, percentile(alertLatency, 50) / 1e6,
                         percentile(alertLatency, 99) / 1e6);
                 System.out.println(table);
@@ -130,6 +135,71 @@ public final class EstimatorBench {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return steps * runs * 12 / seconds;
+    }
+
+    /**
+     * Records per second a plain client reads the probes topic's backlog from the start with: with {@code copy},
+     * each record is also written to a scratch topic by a transactional producer committing every 100 ms with
+     * its offsets — the least an exactly-once processor that logs what it keeps must do per chain.
+     */
+    static double floor(String bootstrap, boolean copy) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-floor-" + UUID.randomUUID());
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-floor-" + UUID.randomUUID());
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                new ByteArrayDeserializer());
+             KafkaProducer<String, byte[]> producer = copy ? new KafkaProducer<>(p, new StringSerializer(),
+                     new ByteArraySerializer()) : null) {
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor("spectroscope.probes")
+                    .stream().map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition())).toList();
+            consumer.assign(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long want = end.values().stream().mapToLong(Long::longValue).sum();
+            if (producer != null) {
+                try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                        Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                    admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("bench.floor-copy",
+                            partitions.size(), (short) 1))).all().get();
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot create the scratch topic: " + e, e);
+                }
+                producer.initTransactions();
+                producer.beginTransaction();
+            }
+            long start = System.nanoTime();
+            long lastCommit = start;
+            long read = 0;
+            while (read < want) {
+                var records = consumer.poll(Duration.ofMillis(100));
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    read++;
+                    if (producer != null) {
+                        producer.send(new ProducerRecord<>("bench.floor-copy", r.key(), r.value()));
+                    }
+                }
+                if (producer != null && System.nanoTime() - lastCommit > 100_000_000L) {
+                    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata>
+                            offsets = new java.util.HashMap<>();
+                    for (var tp : partitions) {
+                        offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(consumer.position(tp)));
+                    }
+                    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                    producer.commitTransaction();
+                    producer.beginTransaction();
+                    lastCommit = System.nanoTime();
+                }
+            }
+            if (producer != null) {
+                producer.commitTransaction();
+            }
+            return read / ((System.nanoTime() - start) / 1e9);
+        }
     }
 
     static long[] llcLatency(KafkaProducer<String, byte[]> producer, Listener listener, int samples, int draws)

@@ -51,6 +51,8 @@ public final class ChainCollector implements Processor<String, SpecificRecord, S
     private KeyValueStore<String, Long> done;
     /** The decoded chains of the steps still open, as this instance received them (not state: a cache). */
     private final Map<String, Map<String, SgldChain>> decoded = new HashMap<>();
+    /** How many chains of each open step the store holds (a cache, like {@code decoded}). */
+    private final Map<String, Integer> counts = new HashMap<>();
 
     public ChainCollector(String application, Duration wait, String estimatesSink, String deadLetterSink) {
         this.application = application;
@@ -94,9 +96,17 @@ public final class ChainCollector implements Processor<String, SpecificRecord, S
             groups.put(group, Long.toString(context.currentSystemTimeMs())); // when the step's wait began
         }
         Header raw = record.headers().lastHeader(EventDecoder.RAW_HEADER);
+        boolean repeated = chains.get(key) != null; // a redelivered chain replaces its copy and counts once
         chains.put(key, raw != null ? raw.value() : CODEC.encode(chain));
         decoded.computeIfAbsent(group, g -> new HashMap<>()).put(key, chain);
-        // Counted from the store (in memory), so a repeated chain replaces its copy and counts once.
+        // Counted once from the store when this task first sees the step (its chains may predate a restart).
+        int count = counts.compute(group, (g, known) -> known == null ? storedChains(g) : repeated ? known : known + 1);
+        if (count >= expected) {
+            emit(group, false, record.timestamp());
+        }
+    }
+
+    private int storedChains(String group) {
         int count = 0;
         try (KeyValueIterator<String, byte[]> it = chains.prefixScan(group + '\u0000', Serdes.String().serializer())) {
             while (it.hasNext()) {
@@ -104,9 +114,7 @@ public final class ChainCollector implements Processor<String, SpecificRecord, S
                 count++;
             }
         }
-        if (count >= expected) {
-            emit(group, false, record.timestamp());
-        }
+        return count;
     }
 
     private void emitOverdue(long now) {
@@ -130,6 +138,7 @@ public final class ChainCollector implements Processor<String, SpecificRecord, S
         List<SgldChain> arrived = new ArrayList<>();
         List<String> keys = new ArrayList<>();
         Map<String, SgldChain> known = decoded.remove(group);
+        counts.remove(group);
         try (KeyValueIterator<String, byte[]> it = chains.prefixScan(group + '\u0000', Serdes.String().serializer())) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> entry = it.next();

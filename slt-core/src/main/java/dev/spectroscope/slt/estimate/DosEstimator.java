@@ -20,6 +20,8 @@ public final class DosEstimator {
 
     static final double LOCALIZATION_DOMINATES = 0.5;
     private static final int BINS = 40;
+    /** Largest span of s·t within a rung for which e^(−span) stays far above the smallest double. */
+    private static final double LINEAR_SPAN = 600;
 
     private DosEstimator() {
     }
@@ -235,23 +237,122 @@ public final class DosEstimator {
                 energy[k][b] = s[k] * centers[b];
             }
         }
-        double[] f = new double[s.length];
+        double[] logG = wham(counts, total, logTotal, energy, binWidth, logWidth);
+        double top = Arrays.stream(logG).max().orElse(0);
+        List<double[]> kept = new ArrayList<>();
+        for (int b = 0; b < BINS; b++) {
+            if (logG[b] > Double.NEGATIVE_INFINITY) {
+                kept.add(new double[] {centers[b], logG[b] - top});
+            }
+        }
+        double[] ts = new double[kept.size()];
+        double[] logs = new double[kept.size()];
+        for (int i = 0; i < kept.size(); i++) {
+            ts[i] = kept.get(i)[0];
+            logs[i] = kept.get(i)[1];
+        }
+        return new double[][] {ts, logs};
+    }
+
+    /**
+     * The WHAM fixed point, log g(t_b) up to a constant. Iterated on Boltzmann factors computed once,
+     * B_kb = e^(−(s_k t_b − s_k t_0)) with t_0 the lowest bin, so that an iteration is multiplications only
+     * (this runs once per checkpoint in the estimator topology); with z_k = e^(f_k − s_k t_0),
+     * g_b = H_b / (w_b Σ_k N_k z_k B_kb) and 1/z_k = Σ_b g_b w_b B_kb. Where the energies span too much for
+     * the factors to stay above underflow, the same iteration runs in log space.
+     */
+    static double[] wham(double[][] counts, double[] total, double[] logTotal, double[][] energy, double[] binWidth,
+                         double[] logWidth) {
+        int rungs = counts.length;
+        double span = 0;
+        for (int k = 0; k < rungs; k++) {
+            span = Math.max(span, energy[k][BINS - 1] - energy[k][0]);
+        }
+        if (!(span < LINEAR_SPAN)) {
+            return whamInLogSpace(counts, total, logTotal, energy, binWidth, logWidth);
+        }
+        double[][] boltzmann = new double[rungs][BINS];
+        for (int k = 0; k < rungs; k++) {
+            for (int b = 0; b < BINS; b++) {
+                boltzmann[k][b] = Math.exp(-(energy[k][b] - energy[k][0]));
+            }
+        }
+        double[] histogram = new double[BINS];
+        for (int b = 0; b < BINS; b++) {
+            for (int k = 0; k < rungs; k++) {
+                histogram[b] += counts[k][b];
+            }
+        }
+        double[] z = new double[rungs];
+        double[] logZ = new double[rungs];
+        for (int k = 0; k < rungs; k++) {
+            // f_k = 0 to start, as in log space
+            logZ[k] = -energy[k][0];
+        }
+        double shift0 = logZ[0];
+        for (int k = 0; k < rungs; k++) {
+            logZ[k] -= shift0;
+            z[k] = Math.exp(logZ[k]);
+        }
+        double[] g = new double[BINS];
+        for (int iteration = 0; iteration < 500; iteration++) {
+            for (int b = 0; b < BINS; b++) {
+                double denominator = 0;
+                for (int k = 0; k < rungs; k++) {
+                    if (total[k] > 0) {
+                        denominator += total[k] * z[k] * boltzmann[k][b];
+                    }
+                }
+                g[b] = histogram[b] > 0 ? histogram[b] / (binWidth[b] * denominator) : 0;
+            }
+            double change = 0;
+            double[] next = new double[rungs];
+            for (int k = 0; k < rungs; k++) {
+                double sum = 0;
+                for (int b = 0; b < BINS; b++) {
+                    sum += g[b] * binWidth[b] * boltzmann[k][b];
+                }
+                next[k] = -Math.log(sum);
+            }
+            double shift = next[0];
+            for (int k = 0; k < rungs; k++) {
+                double value = next[k] - shift;
+                change = Math.max(change, Math.abs(value - logZ[k]));
+                logZ[k] = value;
+                z[k] = Math.exp(value);
+            }
+            if (change < 1e-9) {
+                break;
+            }
+        }
+        double[] logG = new double[BINS];
+        for (int b = 0; b < BINS; b++) {
+            logG[b] = g[b] > 0 ? Math.log(g[b]) : Double.NEGATIVE_INFINITY;
+        }
+        return logG;
+    }
+
+    /** The same fixed point with every quantity a logarithm: slower, but safe for any span of energies. */
+    private static double[] whamInLogSpace(double[][] counts, double[] total, double[] logTotal, double[][] energy,
+                                           double[] binWidth, double[] logWidth) {
+        int rungs = counts.length;
+        double[] f = new double[rungs];
         double[] logG = new double[BINS];
         for (int iteration = 0; iteration < 500; iteration++) {
             for (int b = 0; b < BINS; b++) {
                 double numerator = 0;
-                for (int k = 0; k < s.length; k++) {
+                for (int k = 0; k < rungs; k++) {
                     numerator += counts[k][b];
                 }
                 // log Σ_k N_k e^(f_k − s_k t_b), stably.
                 double max = Double.NEGATIVE_INFINITY;
-                for (int k = 0; k < s.length; k++) {
+                for (int k = 0; k < rungs; k++) {
                     if (total[k] > 0) {
                         max = Math.max(max, logTotal[k] + f[k] - energy[k][b]);
                     }
                 }
                 double sum = 0;
-                for (int k = 0; k < s.length; k++) {
+                for (int k = 0; k < rungs; k++) {
                     if (total[k] > 0) {
                         sum += Math.exp(logTotal[k] + f[k] - energy[k][b] - max);
                     }
@@ -260,7 +361,7 @@ public final class DosEstimator {
                         : Double.NEGATIVE_INFINITY;
             }
             double change = 0;
-            for (int k = 0; k < s.length; k++) {
+            for (int k = 0; k < rungs; k++) {
                 double max = Double.NEGATIVE_INFINITY;
                 for (int b = 0; b < BINS; b++) {
                     if (logG[b] > Double.NEGATIVE_INFINITY) {
@@ -278,27 +379,14 @@ public final class DosEstimator {
                 f[k] = next;
             }
             double shift = f[0];
-            for (int k = 0; k < s.length; k++) {
+            for (int k = 0; k < rungs; k++) {
                 f[k] -= shift;
             }
             if (change < 1e-9) {
                 break;
             }
         }
-        double top = Arrays.stream(logG).max().orElse(0);
-        List<double[]> kept = new ArrayList<>();
-        for (int b = 0; b < BINS; b++) {
-            if (logG[b] > Double.NEGATIVE_INFINITY) {
-                kept.add(new double[] {centers[b], logG[b] - top});
-            }
-        }
-        double[] ts = new double[kept.size()];
-        double[] logs = new double[kept.size()];
-        for (int i = 0; i < kept.size(); i++) {
-            ts[i] = kept.get(i)[0];
-            logs[i] = kept.get(i)[1];
-        }
-        return new double[][] {ts, logs};
+        return logG;
     }
 
     /** Slope of log v(t) against log t over the lower half of the curve, plus one: λ when m = 1. */
