@@ -43,7 +43,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * (exactly-once, state stores changelogged), the latency from a checkpoint's last chain to its
  * LlcEstimate, and from a transition's closing evidence to its Alert (p50, p99).
  *
- * <p>{@code bench/run estimator [--chains N] [--draws D] [--samples S]}
+ * <p>{@code bench/run estimator [--chains N] [--draws D] [--samples S] [--streams key=value] [--thread-metrics]}
  */
 public final class EstimatorBench {
 
@@ -57,18 +57,20 @@ public final class EstimatorBench {
         int total = 100_000;
         int draws = 200;
         int samples = 200;
+        boolean threadMetrics = false;
         Map<String, String> kafka = new java.util.HashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--chains" -> total = Integer.parseInt(args[++i]);
                 case "--draws" -> draws = Integer.parseInt(args[++i]);
                 case "--samples" -> samples = Integer.parseInt(args[++i]);
+                case "--thread-metrics" -> threadMetrics = true;
                 case "--streams" -> {
                     String[] kv = args[++i].split("=", 2);
                     kafka.put(kv[0], kv[1]);
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --chains N, --draws D, --samples S, --streams key=value");
+                        + "; use --chains N, --draws D, --samples S, --streams key=value, --thread-metrics");
             }
         }
         Path work = Files.createTempDirectory("spectroscope-estimator-bench");
@@ -80,7 +82,23 @@ public final class EstimatorBench {
             try (Listener listener = new Listener(bootstrap);
                  KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
                 Thread.sleep(3000); // the listener's assignment
-                double perSecond = throughput(producer, listener, total, draws);
+                // Warm-up: the same work on other runs, unmeasured, so that the JIT has compiled the paths the
+                // measured backlog takes (in a run of a few seconds, C2 otherwise takes a third of a core).
+                throughput(producer, listener, Math.max(12 * 12, total / 5), draws, "warm-");
+                double perSecond = throughput(producer, listener, total, draws, "tp-");
+                if (threadMetrics) {
+                    // Where each stream thread's time went during the backlog: polling, processing, committing.
+                    for (var app : List.of(processor.estimator(), processor.transitions())) {
+                        app.metrics().forEach((name, metric) -> {
+                            if (name.group().equals("stream-thread-metrics")
+                                    && name.name().matches("(poll|process|commit|punctuate)-ratio")) {
+                                System.out.printf(Locale.ROOT, "  %s %s = %.2f%n", name.tags().getOrDefault(
+                                        "thread-id", "").replaceAll("-[0-9a-f-]{36}", ""), name.name(),
+                                        (Double) metric.metricValue());
+                            }
+                        });
+                    }
+                }
                 // What the broker and the clients alone allow on this machine, over the same backlog.
                 double readOnly = floor(bootstrap, false);
                 double copied = floor(bootstrap, true);
@@ -103,12 +121,12 @@ public final class EstimatorBench {
     }
 
     /** Sends {@code total} chains (12 per step: 4 chains × 3 temperatures) as fast as it can; events/s to the last estimate. */
-    static double throughput(KafkaProducer<String, byte[]> producer, Listener listener, int total, int draws)
-            throws Exception {
+    static double throughput(KafkaProducer<String, byte[]> producer, Listener listener, int total, int draws,
+                             String prefix) throws Exception {
         int runs = 12;
         int steps = total / 12 / runs;
         for (int r = 0; r < runs; r++) {
-            send(producer, runStarted("tp-" + r));
+            send(producer, runStarted(prefix + r));
         }
         producer.flush();
         // Encoded before the clock starts: the figure is the processor's, not this generator's.
@@ -117,8 +135,8 @@ public final class EstimatorBench {
             for (int r = 0; r < runs; r++) {
                 for (int t = 0; t < 3; t++) {
                     for (int c = 0; c < 4; c++) {
-                        records.add(new ProducerRecord<>("spectroscope.probes", "tp-" + r,
-                                EVENTS.encode(chain("tp-" + r, s, c, t, draws))));
+                        records.add(new ProducerRecord<>("spectroscope.probes", prefix + r,
+                                EVENTS.encode(chain(prefix + r, s, c, t, draws))));
                     }
                 }
             }
@@ -130,7 +148,7 @@ public final class EstimatorBench {
         producer.flush();
         System.out.printf(Locale.ROOT, "sent %d chains in %.1f s%n", records.size(), (System.nanoTime() - start) / 1e9);
         long want = (long) steps * runs;
-        while (listener.estimatesOf("tp-") < want) {
+        while (listener.estimatesOf(prefix) < want) {
             Thread.sleep(20);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
