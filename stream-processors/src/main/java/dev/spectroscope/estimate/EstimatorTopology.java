@@ -33,13 +33,16 @@ public final class EstimatorTopology {
 
         topology.addProcessor("sgld-chain-collector",
                 () -> new ChainCollector(APPLICATION, chainWait, "estimates-sink", DEAD_LETTER_SINK), "probes-decoder");
-        // Chains wait here only until their step is complete: in memory, changelogged for recovery.
+        // Chains wait here only until their step is complete: in memory, changelogged for recovery. Cached:
+        // a step's chains usually arrive together (one worker transaction) and are deleted when the step is
+        // estimated, so within a commit interval their put and delete cancel and never reach the changelog;
+        // what is still pending at a commit is flushed to it before the commit, as exactly-once requires.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ChainCollector.CHAINS_STORE),
-                Serdes.String(), Serdes.ByteArray()).withCachingDisabled(), "sgld-chain-collector");
+                Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), "sgld-chain-collector");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ChainCollector.GROUPS_STORE),
-                Serdes.String(), Serdes.String()).withCachingDisabled(), "sgld-chain-collector");
+                Serdes.String(), Serdes.String()).withCachingEnabled(), "sgld-chain-collector");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ChainCollector.DONE_STORE),
-                Serdes.String(), Serdes.Long()).withCachingDisabled(), "sgld-chain-collector");
+                Serdes.String(), Serdes.Long()).withCachingEnabled(), "sgld-chain-collector");
 
         topology.addSink("estimates-sink", topics.estimates().name(), Serdes.String().serializer(), EventNodes.events(),
                 "sgld-chain-collector");

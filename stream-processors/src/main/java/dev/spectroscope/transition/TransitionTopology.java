@@ -43,7 +43,7 @@ public final class TransitionTopology {
                 () -> new RunMonitor(APPLICATION, detectors, "transitions-sink", "alerts-sink", DEAD_LETTER_SINK),
                 "runs-decoder", "metrics-decoder", "probes-decoder", "estimates-decoder");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RunMonitor.STORE),
-                Serdes.String(), new RunStateSerde()).withCachingDisabled(), "run-monitor");
+                Serdes.String(), new RunStateSerde()).withCachingEnabled(), "run-monitor");
 
         topology.addSink("transitions-sink", topics.transitions().name(), Serdes.String().serializer(),
                 EventNodes.events(), "run-monitor");
