@@ -254,6 +254,20 @@ public final class SpectroscopeAgent implements AutoCloseable {
         if (closed) {
             return;
         }
+        // A job cancelled by interrupting its thread must still end its runs and hand its events over: the
+        // interrupt is set aside while closing and restored afterwards, rather than cutting the hand-over short
+        // (Kafka's producer would log an error and throw from close).
+        boolean interrupted = Thread.interrupted();
+        try {
+            closeRunsAndClients();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void closeRunsAndClients() {
         for (Run run : List.copyOf(openRuns.values())) {
             run.finish(dev.spectroscope.events.RunStatus.KILLED);
         }
@@ -274,7 +288,11 @@ public final class SpectroscopeAgent implements AutoCloseable {
             }
             sender.stopNow();
             leftoverThread.interrupt();
-            producer.close(Duration.ofSeconds(5));
+            try {
+                producer.close(Duration.ofSeconds(5));
+            } catch (org.apache.kafka.common.errors.InterruptException e) {
+                Thread.currentThread().interrupt(); // interrupted again while closing: stop waiting, keep the journal
+            }
             try {
                 senderThread.join(5_000);
             } catch (InterruptedException e) {

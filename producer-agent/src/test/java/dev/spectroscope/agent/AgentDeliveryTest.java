@@ -38,6 +38,29 @@ class AgentDeliveryTest {
                 .withBlobDir(work.resolve("blobs")).withInlineThresholdBytes(4096);
     }
 
+    /** A job cancelled by interrupting its thread: close still ends the run and delivers it, and never throws. */
+    @Test
+    void closingFromAnInterruptedThreadStillDeliversTheRun() {
+        SpectroscopeAgent agent = SpectroscopeAgent.start(config());
+        Run run = agent.startRun(RunSpec.named("cancelled").trainingSetSize(1000));
+        for (int step = 0; step < 50; step++) {
+            run.metrics(step, 1.0 / (1 + step));
+        }
+        Thread.currentThread().interrupt();
+        try {
+            agent.close();
+            assertTrue(Thread.currentThread().isInterrupted(), "the caller's interrupt is kept for it to act on");
+        } finally {
+            Thread.interrupted();
+        }
+        assertEquals(52, agent.stats().sentCount(), "RunStarted, 50 metrics and RunEnded sent before close returned");
+        Map<String, List<SpecificRecord>> events = RunEvents.read(KAFKA.bootstrapServers(), KAFKA.catalogue(), run.id(),
+                52);
+        RunEnded ended = (RunEnded) events.get("spectroscope.runs").get(1);
+        assertEquals(RunStatus.KILLED, ended.getStatus());
+        assertOnceAndInOrder(events.get("spectroscope.metrics"), 50);
+    }
+
     /** A run of 3000 steps, a checkpoint every 100: every event once, in step order, boundaries around them. */
     @Test
     void everyEventArrivesOnceAndInOrder() {
