@@ -110,9 +110,10 @@ public final class EstimatorBench {
                         | SgldChain events/s through the estimator (%d chains of %d draws, 12 per step) | %,.0f |
                         | floor: the same backlog only read (read_committed consumer, no Streams) | %,.0f |
                         | floor: read and copied to another topic in transactions every 100 ms (no Streams) | %,.0f |
+                        | estimator ÷ transactional-copy floor (same run, so less noisy than either) | %.2f |
                         | last chain → LlcEstimate, p50 / p99 (ms, %d steps) | %.0f / %.0f |
                         | closing evidence → transition Alert, p50 / p99 (ms, %d runs) | %.0f / %.0f |
-                        """, total, draws, perSecond, readOnly, copied, llcLatency.length, percentile(llcLatency, 50) / 1e6,
+                        """, total, draws, perSecond, readOnly, copied, perSecond / copied, llcLatency.length, percentile(llcLatency, 50) / 1e6,
                         percentile(llcLatency, 99) / 1e6, alertLatency.length, percentile(alertLatency, 50) / 1e6,
                         percentile(alertLatency, 99) / 1e6);
                 System.out.println(table);

@@ -136,8 +136,14 @@ public final class DosEstimator {
      */
     /** The k-th smallest value (0-based), by quickselect; reorders {@code a}. */
     static double select(double[] a, int k) {
-        int left = 0;
-        int right = a.length - 1;
+        return select(a, 0, a.length - 1, k);
+    }
+
+    /**
+     * The value that would sit at index k if a[left..right] were sorted, by quickselect; reorders that range so
+     * that a[k] holds it, every value before k in the range is at most a[k] and every value after at least.
+     */
+    static double select(double[] a, int left, int right, int k) {
         while (left < right) {
             double pivot = a[(left + right) >>> 1];
             int i = left;
@@ -194,10 +200,13 @@ public final class DosEstimator {
             arr = Arrays.copyOf(arr, n);
             perRung.add(arr);
             if (arr.length > 0) {
-                // Two order statistics, not a sort: this runs once per checkpoint in the estimator topology.
-                double[] work = arr.clone();
-                lo = Math.min(lo, select(work, (int) (0.01 * arr.length)));
-                hi = Math.max(hi, select(work, (int) (0.99 * (arr.length - 1))));
+                // Two order statistics, not a sort: this runs once per checkpoint in the estimator topology. The
+                // draws' order does not matter to the histogram, so they are selected in place, and the upper
+                // one among the values the lower selection left above it.
+                int low = (int) (0.01 * arr.length);
+                int high = Math.max(low, (int) (0.99 * (arr.length - 1)));
+                lo = Math.min(lo, select(arr, 0, arr.length - 1, low));
+                hi = Math.max(hi, select(arr, low, arr.length - 1, high));
             }
         }
         if (!(hi > lo) || lo <= 0) {
@@ -207,16 +216,22 @@ public final class DosEstimator {
         double width = (Math.log(hi) - logLo) / BINS;
         double[] centers = new double[BINS];
         double[] binWidth = new double[BINS];
+        double[] edges = new double[BINS + 1];
+        for (int b = 0; b <= BINS; b++) {
+            edges[b] = Math.exp(logLo + b * width);
+        }
         for (int b = 0; b < BINS; b++) {
             centers[b] = Math.exp(logLo + (b + 0.5) * width);
-            binWidth[b] = Math.exp(logLo + (b + 1) * width) - Math.exp(logLo + b * width);
+            binWidth[b] = edges[b + 1] - edges[b];
         }
         double[][] counts = new double[s.length][BINS];
         double[] total = new double[s.length];
         for (int k = 0; k < s.length; k++) {
             for (double t : perRung.get(k)) {
-                int b = (int) Math.floor((Math.log(t) - logLo) / width);
-                if (b >= 0 && b < BINS) {
+                // Log-spaced bins found by comparing with their edges: no logarithm per draw.
+                if (t >= edges[0] && t < edges[BINS]) {
+                    int b = Arrays.binarySearch(edges, t);
+                    b = b >= 0 ? b : -b - 2;
                     counts[k][b]++;
                     total[k]++;
                 }

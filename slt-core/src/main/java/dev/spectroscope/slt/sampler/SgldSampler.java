@@ -32,7 +32,13 @@ public final class SgldSampler {
     public record Samples(double centerLoss, double[] nBetas, List<ChainResult> chains) {
 
         public List<ChainResult> atTemperature(int temperatureIndex) {
-            return chains.stream().filter(c -> c.temperatureIndex() == temperatureIndex).toList();
+            List<ChainResult> out = new java.util.ArrayList<>(); // a loop: the estimator calls this per checkpoint
+            for (ChainResult c : chains) {
+                if (c.temperatureIndex() == temperatureIndex) {
+                    out.add(c);
+                }
+            }
+            return List.copyOf(out);
         }
     }
 
