@@ -27,12 +27,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -175,16 +179,16 @@ public final class EstimatorBench {
                 new ByteArrayDeserializer());
              KafkaProducer<String, byte[]> producer = copy ? new KafkaProducer<>(p, new StringSerializer(),
                      new ByteArraySerializer()) : null) {
-            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor("spectroscope.probes")
-                    .stream().map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition())).toList();
+            List<TopicPartition> partitions = consumer.partitionsFor("spectroscope.probes")
+                    .stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             consumer.assign(partitions);
-            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long want = end.values().stream().mapToLong(Long::longValue).sum();
             if (producer != null) {
-                try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                        Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                    admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("bench.floor-copy",
-                            partitions.size(), (short) 1))).all().get();
+                try (Admin admin = Admin.create(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap))) {
+                    admin.createTopics(List.of(new NewTopic("bench.floor-copy", partitions.size(), (short) 1))).all()
+                            .get();
                 } catch (Exception e) {
                     throw new IllegalStateException("cannot create the scratch topic: " + e, e);
                 }
@@ -203,10 +207,9 @@ public final class EstimatorBench {
                     }
                 }
                 if (producer != null && System.nanoTime() - lastCommit > 100_000_000L) {
-                    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata>
-                            offsets = new java.util.HashMap<>();
+                    Map<TopicPartition, OffsetAndMetadata> offsets = new java.util.HashMap<>();
                     for (var tp : partitions) {
-                        offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(consumer.position(tp)));
+                        offsets.put(tp, new OffsetAndMetadata(consumer.position(tp)));
                     }
                     producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
                     producer.commitTransaction();

@@ -98,7 +98,9 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
             return;
         }
         state.lastSeenWallMillis = context.currentSystemTimeMs();
-        resolve(state, "silent", stepOf(event, state.latestStep), record.timestamp());
+        if (firingKey(state, "silent") != null) { // the run speaks again: the step is looked up only then
+            resolve(state, "silent", stepOf(event, state.latestStep), record.timestamp());
+        }
         DetectorSettings settings = settingsOf(state);
         if (event instanceof TrainingMetrics m) {
             onMetrics(record, state, m, settings);

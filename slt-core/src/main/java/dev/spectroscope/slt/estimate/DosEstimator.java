@@ -129,11 +129,6 @@ public final class DosEstimator {
         return new double[] {intercept, slope, Math.sqrt(sxx / det), Math.sqrt(sw / det)};
     }
 
-    /**
-     * WHAM over the rungs: g(t_b) = Σ_k H_k(b) / Σ_k N_k·e^(f_k − s_k t_b) with e^(−f_k) = Σ_b g(t_b)·e^(−s_k t_b),
-     * iterated to self-consistency in log space. Only t > 0 enters (draws below the centre carry no density
-     * information about the singularity); bins are log-spaced.
-     */
     /** The k-th smallest value (0-based), by quickselect; reorders {@code a}. */
     static double select(double[] a, int k) {
         return select(a, 0, a.length - 1, k);
@@ -174,6 +169,12 @@ public final class DosEstimator {
         return a[k];
     }
 
+    /**
+     * The log density of states over log-spaced bins of t, by WHAM over the rungs (see {@link #wham}): g(t_b) =
+     * Σ_k H_k(b) / Σ_k N_k·e^(f_k − s_k t_b) with e^(−f_k) = Σ_b g(t_b)·e^(−s_k t_b), iterated to
+     * self-consistency. Only t > 0 enters (draws below the centre carry no density information about the
+     * singularity).
+     */
     static double[][] logDensity(SgldSampler.Samples samples) {
         double[] s = samples.nBetas();
         List<double[]> perRung = new ArrayList<>();
@@ -310,6 +311,7 @@ public final class DosEstimator {
             z[k] = Math.exp(logZ[k]);
         }
         double[] g = new double[BINS];
+        double[] next = new double[rungs];
         for (int iteration = 0; iteration < 500; iteration++) {
             for (int b = 0; b < BINS; b++) {
                 double denominator = 0;
@@ -321,7 +323,6 @@ public final class DosEstimator {
                 g[b] = histogram[b] > 0 ? histogram[b] / (binWidth[b] * denominator) : 0;
             }
             double change = 0;
-            double[] next = new double[rungs];
             for (int k = 0; k < rungs; k++) {
                 double sum = 0;
                 for (int b = 0; b < BINS; b++) {

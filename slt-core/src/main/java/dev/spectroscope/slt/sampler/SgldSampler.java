@@ -38,7 +38,7 @@ public final class SgldSampler {
                     out.add(c);
                 }
             }
-            return List.copyOf(out);
+            return java.util.Collections.unmodifiableList(out);
         }
     }
 
