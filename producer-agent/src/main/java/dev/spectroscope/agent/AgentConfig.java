@@ -23,11 +23,16 @@ import java.util.Map;
  * @param segmentBytes         journal segment size (key {@code spill.segment.bytes}, default 64 MiB)
  * @param closeTimeout         how long {@code close()} waits for Kafka to take the journal (key
  *                             {@code close.timeout}, default 30 s); what is left is sent on the next start
+ * @param flushInterval        how long the agent gathers a trickle of events before it writes them to the journal and
+ *                             hands them to Kafka (key {@code flush.interval}, default 1 s, at most 60 s). Each flush
+ *                             wakes the agent's threads and Kafka's; once a second keeps their CPU under 1% of a core
+ *                             at a metric per step (see docs/benchmarks/agent-overhead.md), and a dashboard refreshed
+ *                             each second sees no difference. Bursts (a queue of 64 events or more) never wait.
  * @param producerProperties   extra Kafka producer properties (security settings, for instance)
  */
 public record AgentConfig(String bootstrapServers, String topicPrefix, Path spillDir, Path blobDir,
                           int inlineThresholdBytes, int queueCapacity, long diskBudgetBytes, long segmentBytes,
-                          Duration closeTimeout, Map<String, String> producerProperties) {
+                          Duration closeTimeout, Map<String, String> producerProperties, Duration flushInterval) {
 
     public AgentConfig {
         require(topicPrefix != null && topicPrefix.matches("[a-zA-Z0-9._-]*"), "topic.prefix",
@@ -42,6 +47,8 @@ public record AgentConfig(String bootstrapServers, String topicPrefix, Path spil
         require(closeTimeout != null && !closeTimeout.isNegative(), "close.timeout", "must be zero or positive");
         require(bootstrapServers == null || !bootstrapServers.isBlank(), "bootstrap.servers",
                 "must be HOST:PORT[,HOST:PORT...] or left unset to run offline");
+        require(flushInterval != null && !flushInterval.isNegative() && flushInterval.compareTo(Duration.ofSeconds(60)) <= 0,
+                "flush.interval", "must lie between 0 and 60 s, was " + flushInterval);
         producerProperties = Map.copyOf(producerProperties == null ? Map.of() : producerProperties);
         spillDir = spillDir.toAbsolutePath().normalize();
         blobDir = blobDir.toAbsolutePath().normalize();
@@ -57,41 +64,46 @@ public record AgentConfig(String bootstrapServers, String topicPrefix, Path spil
     public static AgentConfig defaults() {
         return new AgentConfig(null, "spectroscope.", Path.of("spectroscope-data", "spill"),
                 Path.of("spectroscope-data", "blobs"), 512 * 1024, 100_000, 2L << 30, 64L << 20, Duration.ofSeconds(30),
-                Map.of());
+                Map.of(), Duration.ofSeconds(1));
     }
 
     public AgentConfig withBootstrapServers(String servers) {
         return new AgentConfig(servers, topicPrefix, spillDir, blobDir, inlineThresholdBytes, queueCapacity,
-                diskBudgetBytes, segmentBytes, closeTimeout, producerProperties);
+                diskBudgetBytes, segmentBytes, closeTimeout, producerProperties, flushInterval);
     }
 
     public AgentConfig withSpillDir(Path dir) {
         return new AgentConfig(bootstrapServers, topicPrefix, dir, blobDir, inlineThresholdBytes, queueCapacity,
-                diskBudgetBytes, segmentBytes, closeTimeout, producerProperties);
+                diskBudgetBytes, segmentBytes, closeTimeout, producerProperties, flushInterval);
     }
 
     public AgentConfig withBlobDir(Path dir) {
         return new AgentConfig(bootstrapServers, topicPrefix, spillDir, dir, inlineThresholdBytes, queueCapacity,
-                diskBudgetBytes, segmentBytes, closeTimeout, producerProperties);
+                diskBudgetBytes, segmentBytes, closeTimeout, producerProperties, flushInterval);
     }
 
     public AgentConfig withInlineThresholdBytes(int bytes) {
         return new AgentConfig(bootstrapServers, topicPrefix, spillDir, blobDir, bytes, queueCapacity,
-                diskBudgetBytes, segmentBytes, closeTimeout, producerProperties);
+                diskBudgetBytes, segmentBytes, closeTimeout, producerProperties, flushInterval);
     }
 
     public AgentConfig withDiskBudgetBytes(long bytes) {
         return new AgentConfig(bootstrapServers, topicPrefix, spillDir, blobDir, inlineThresholdBytes, queueCapacity,
-                bytes, segmentBytes, closeTimeout, producerProperties);
+                bytes, segmentBytes, closeTimeout, producerProperties, flushInterval);
     }
 
     public AgentConfig withCloseTimeout(Duration timeout) {
         return new AgentConfig(bootstrapServers, topicPrefix, spillDir, blobDir, inlineThresholdBytes, queueCapacity,
-                diskBudgetBytes, segmentBytes, timeout, producerProperties);
+                diskBudgetBytes, segmentBytes, timeout, producerProperties, flushInterval);
     }
 
     public AgentConfig withProducerProperties(Map<String, String> properties) {
         return new AgentConfig(bootstrapServers, topicPrefix, spillDir, blobDir, inlineThresholdBytes, queueCapacity,
-                diskBudgetBytes, segmentBytes, closeTimeout, properties);
+                diskBudgetBytes, segmentBytes, closeTimeout, properties, flushInterval);
+    }
+
+    public AgentConfig withFlushInterval(Duration interval) {
+        return new AgentConfig(bootstrapServers, topicPrefix, spillDir, blobDir, inlineThresholdBytes, queueCapacity,
+                diskBudgetBytes, segmentBytes, closeTimeout, producerProperties, interval);
     }
 }

@@ -49,9 +49,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SpectroscopeAgent implements AutoCloseable {
 
-    /** How long the journal writer gathers a trickle of events before writing them (see the writer loop). */
-    static final long WRITER_LINGER_MILLIS = 10;
-
     private final long idPrefix = new java.security.SecureRandom().nextLong();
     private final java.util.concurrent.atomic.AtomicLong idCounter = new java.util.concurrent.atomic.AtomicLong();
 
@@ -363,9 +360,10 @@ public final class SpectroscopeAgent implements AutoCloseable {
                 try {
                     Pending first = agent.queue.take();
                     if (!(first instanceof Pending.Control) && agent.queue.size() < 64) {
-                        // A trickle (a metric per step): gather a few milliseconds' worth rather than wake for every
-                        // event; each wake-up costs a context switch on the cores the training job runs on.
-                        Thread.sleep(WRITER_LINGER_MILLIS);
+                        // A trickle (a metric per step): gather flush.interval's worth rather than wake for every
+                        // event. Each flush wakes this thread, the sender and Kafka's network thread, and on the
+                        // cores the training job runs on those wake-ups, not the bytes, are the agent's main cost.
+                        Thread.sleep(agent.config.flushInterval().toMillis());
                     }
                     batch.add(first);
                     agent.queue.drainTo(batch, 1023);

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -40,6 +41,8 @@ public final class Journal implements AutoCloseable {
     private static final String ACKED = "acked";
     private static final int HEADER = 8;
     private static final int MAX_RECORD = 256 * 1024 * 1024;
+    /** Recent records kept in memory for the sender, so that a sender keeping up never reads the file back. */
+    private static final long TAIL_MAX_BYTES = 4L << 20;
 
     private final Path dir;
     private final long segmentBytes;
@@ -56,6 +59,8 @@ public final class Journal implements AutoCloseable {
     private Path cursorSegment;
     private long cursorOffset;
     private long cursorSequence = -1;
+    private final ArrayDeque<Entry> tail = new ArrayDeque<>();
+    private long tailBytes;
 
     /** One record read back. */
     public record Entry(long sequence, byte topic, String key, byte[] value) {
@@ -143,6 +148,13 @@ public final class Journal implements AutoCloseable {
             out.write(body.array(), 0, bodyLength);
             activeSize += HEADER + bodyLength;
             bytesOnDisk += HEADER + bodyLength;
+            Entry entry = new Entry(sequence, topic, key, value);
+            tail.addLast(entry);
+            tailBytes += entryBytes(entry);
+            while (tailBytes > TAIL_MAX_BYTES && tail.size() > 1) {
+                Entry dropped = tail.removeFirst();
+                tailBytes -= entryBytes(dropped);
+            }
         } catch (IOException e) {
             nextSequence--;
             throw new UncheckedIOException("cannot write to the journal in " + dir + ": " + e.getMessage(), e);
@@ -230,6 +242,10 @@ public final class Journal implements AutoCloseable {
                 }
                 wait(left);
             }
+            List<Entry> recent = fromTail(fromSequence, max);
+            if (recent != null) {
+                return recent;
+            }
         }
         long limit = flushedSequence;
         List<Entry> entries = new ArrayList<>();
@@ -262,6 +278,33 @@ public final class Journal implements AutoCloseable {
             throw new UncheckedIOException("cannot read the journal in " + dir + ": " + e.getMessage(), e);
         }
         return entries;
+    }
+
+    /**
+     * The flushed records from {@code fromSequence} on, from memory, when memory still holds that sequence (the
+     * sender keeping up); null otherwise, and the file is read. Records before the position are let go: the
+     * sender reads forward, and a rewind after a failed delivery reads the file.
+     */
+    private List<Entry> fromTail(long fromSequence, int max) {
+        Entry first = tail.peekFirst();
+        if (first == null || first.sequence() > fromSequence) {
+            return null;
+        }
+        while (!tail.isEmpty() && tail.peekFirst().sequence() < fromSequence) {
+            tailBytes -= entryBytes(tail.removeFirst());
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (Entry e : tail) {
+            if (e.sequence() >= flushedSequence || entries.size() >= max) {
+                break;
+            }
+            entries.add(e);
+        }
+        return entries;
+    }
+
+    private static long entryBytes(Entry e) {
+        return 11L + e.key().length() + e.value().length;
     }
 
     /** Reads every whole record from {@code fromSequence} on, without waiting: for journals left by other runs. */

@@ -31,6 +31,7 @@ public final class JournalSender implements Runnable {
     private volatile boolean stopWhenDrained;
     private volatile boolean stopNow;
     private volatile Throwable lastError;
+    private Exception refusedAtSend;
     private long next;
 
     /**
@@ -69,20 +70,18 @@ public final class JournalSender implements Runnable {
                     producer.flush();
                     inFlight.clear();
                     next = Math.min(next, rewind);
-                    LOG.warn("Journal {}: resending from record {} after a failed delivery", journal.dir(), next);
+                    LOG.warn("Journal {}: resending from record {} after a failed delivery ({})", journal.dir(), next,
+                            lastError == null ? "no reason given" : lastError.toString());
                 }
-                List<Journal.Entry> entries = journal.read(next, BATCH, 100);
+                // The writer's flushes wake this thread (the journal notifies): it sleeps through a quiet journal
+                // and only wakes early to record acknowledgements of what is still in flight.
+                List<Journal.Entry> entries = journal.read(next, BATCH, inFlight.isEmpty() ? 1_000 : 50);
                 for (Journal.Entry e : entries) {
                     if (stopNow) {
                         break;
                     }
                     send(e);
                     next = e.sequence() + 1;
-                }
-                if (!entries.isEmpty() && entries.size() < BATCH && !stopWhenDrained) {
-                    // A trickle: gather a few milliseconds' worth rather than wake for every event (the producer
-                    // lingers longer than this anyway), which keeps the agent's CPU off the training job's cores.
-                    Thread.sleep(10);
                 }
                 if (System.nanoTime() - lastCommit > 100_000_000L || entries.isEmpty()) {
                     commit();
@@ -108,10 +107,18 @@ public final class JournalSender implements Runnable {
                 e.key().getBytes(StandardCharsets.UTF_8), e.value());
         long sequence = e.sequence();
         inFlight.add(sequence);
+        Thread self = Thread.currentThread();
         while (!stopNow) {
+            refusedAtSend = null;
             try {
                 producer.send(record, (metadata, exception) -> {
-                    if (exception == null) {
+                    if (exception != null && Thread.currentThread() == self) {
+                        // Refused inside send() itself (Kafka calls back on the caller's thread, e.g. when the topic's
+                        // metadata did not come within max.block.ms): the record never entered the producer, so it is
+                        // sent again from here, before anything after it. Rewinding instead would resend the records
+                        // that went out meanwhile, once Kafka answered, and duplicate them.
+                        refusedAtSend = exception;
+                    } else if (exception == null) {
                         inFlight.remove(sequence);
                         onSent.accept(sequence);
                     } else if (exception instanceof RetriableException) {
@@ -125,7 +132,18 @@ public final class JournalSender implements Runnable {
                                 journal.dir(), sequence, exception.getMessage());
                     }
                 });
-                return;
+                Exception refused = refusedAtSend;
+                if (refused == null) {
+                    return;
+                }
+                lastError = refused;
+                if (!(refused instanceof RetriableException)) {
+                    inFlight.remove(sequence);
+                    LOG.error("Journal {}: Kafka refused record {} for good ({}); it is skipped", journal.dir(),
+                            sequence, refused.getMessage());
+                    return;
+                }
+                Thread.sleep(100); // a refusal that did not wait (most wait max.block.ms) is not retried in a spin
             } catch (org.apache.kafka.common.errors.TimeoutException timeout) {
                 // Kafka is away: send() waited max.block.ms for metadata or buffer space. The record is still in
                 // the journal; try again.
