@@ -29,6 +29,13 @@ public final class Run {
     private final long startedMillis = System.currentTimeMillis();
     private final AtomicLong lastStep = new AtomicLong(-1);
     private final AtomicBoolean finished = new AtomicBoolean();
+    /**
+     * The run's clock, in epoch milliseconds. Kafka Streams orders a run's events across topics by their
+     * timestamps, and several events share a millisecond (a step's metric, checkpoint and concept scores, and
+     * RunStarted with the first of them): RunStarted is stamped strictly before everything after it and RunEnded
+     * strictly after, and no event is stamped before an earlier one, whatever the wall clock does.
+     */
+    private final AtomicLong clock = new AtomicLong();
 
     Run(SpectroscopeAgent agent, String runId) {
         this.agent = agent;
@@ -40,7 +47,8 @@ public final class Run {
     }
 
     void started(RunSpec spec) {
-        long now = System.currentTimeMillis();
+        long now = now();
+        clock.accumulateAndGet(now + 1, Math::max);
         agent.offer(new Event(Pending.RUN_BOUNDARY, "RunStarted") {
             @Override
             SpecificRecord build(SpectroscopeAgent a, String eventId) {
@@ -70,7 +78,7 @@ public final class Run {
     /** Everything TrainingMetrics carries; learning rate and gradient norm may be null. */
     public void metrics(long step, double loss, Double learningRate, Double gradientNorm, Map<String, Double> scalars) {
         try {
-            long now = System.currentTimeMillis();
+            long now = now();
             lastStep.accumulateAndGet(step, Math::max);
             Map<String, Double> copy = scalars == null || scalars.isEmpty() ? Map.of() : Map.copyOf(scalars);
             agent.offer(new Event(Pending.METRICS, "TrainingMetrics") {
@@ -88,7 +96,7 @@ public final class Run {
     /** A named concept probe's score at a step. */
     public void concept(long step, String probe, double score) {
         try {
-            long now = System.currentTimeMillis();
+            long now = now();
             agent.offer(new Event(Pending.METRICS, "ConceptProbe") {
                 @Override
                 SpecificRecord build(SpectroscopeAgent a, String eventId) {
@@ -103,7 +111,7 @@ public final class Run {
     /** The model's flat parameters at a step (copied now); inline when small, else to the blob store. */
     public void checkpoint(long step, float[] parameters, List<ParameterBlock> layout, Double loss) {
         try {
-            long now = System.currentTimeMillis();
+            long now = now();
             lastStep.accumulateAndGet(step, Math::max);
             float[] copy = parameters.clone();
             List<ParameterBlock> blocks = layout == null ? List.of() : List.copyOf(layout);
@@ -151,7 +159,8 @@ public final class Run {
         if (!finished.compareAndSet(false, true)) {
             return;
         }
-        long now = System.currentTimeMillis();
+        long wall = System.currentTimeMillis();
+        long now = clock.updateAndGet(previous -> Math.max(previous + 1, wall));
         agent.offer(new Event(Pending.RUN_BOUNDARY, "RunEnded") {
             @Override
             SpecificRecord build(SpectroscopeAgent a, String eventId) {
@@ -161,6 +170,11 @@ public final class Run {
             }
         });
         agent.runFinished(runId);
+    }
+
+    private long now() {
+        long wall = System.currentTimeMillis();
+        return clock.updateAndGet(previous -> Math.max(previous, wall));
     }
 
     private abstract class Event extends Pending {

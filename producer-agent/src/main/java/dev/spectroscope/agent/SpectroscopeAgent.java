@@ -344,6 +344,16 @@ public final class SpectroscopeAgent implements AutoCloseable {
         }
     }
 
+    /** The event's own timestamp field (every event has one), in epoch milliseconds; −1 if it has none. */
+    static long timestampOf(SpecificRecord event) {
+        org.apache.avro.Schema.Field field = event.getSchema().getField("timestamp");
+        Object value = field == null ? null : event.get(field.pos());
+        if (value instanceof Instant instant) {
+            return instant.toEpochMilli();
+        }
+        return value instanceof Long millis ? millis : -1;
+    }
+
     // --- the writer thread ---
 
     private static final class Writer implements Runnable {
@@ -408,7 +418,7 @@ public final class SpectroscopeAgent implements AutoCloseable {
                 @SuppressWarnings("unchecked")
                 Topic<SpecificRecord> topic = (Topic<SpecificRecord>) agent.catalogue.topicFor(event.getClass());
                 byte[] value = topic.valueSerde().serializer().serialize(topic.name(), event);
-                agent.journal.append((byte) agent.topics.indexOf(topic), p.key(), value);
+                agent.journal.append((byte) agent.topics.indexOf(topic), p.key(), value, timestampOf(event));
                 agent.stats.written();
             } catch (RuntimeException e) {
                 agent.stats.error("encode-" + p.eventType(), e);

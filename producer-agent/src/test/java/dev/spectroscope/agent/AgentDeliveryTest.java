@@ -61,6 +61,65 @@ class AgentDeliveryTest {
         assertOnceAndInOrder(events.get("spectroscope.metrics"), 50);
     }
 
+    /**
+     * Kafka Streams orders a run's events across topics by record timestamp, and a flush sends a second's events
+     * in one millisecond: the records must carry the events' own times, RunStarted strictly first and RunEnded
+     * strictly last, even when the whole run happens within a millisecond or two.
+     */
+    @Test
+    void recordTimestampsOrderTheRunAcrossTopics() {
+        String runId;
+        try (SpectroscopeAgent agent = SpectroscopeAgent.start(config())) {
+            Run run = agent.startRun(RunSpec.named("stamps").trainingSetSize(10));
+            runId = run.id();
+            for (int step = 0; step < 5; step++) {
+                run.metrics(step, 1.0);
+                run.checkpoint(step, new float[4]);
+                run.concept(step, "probe", 0.5);
+            }
+            run.finish(RunStatus.FINISHED);
+            assertTrue(agent.flush(Duration.ofSeconds(60)));
+        }
+        Map<String, Object> props = new java.util.HashMap<>();
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "stamps-" + runId);
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        long started = -1;
+        long ended = -1;
+        List<Long> others = new ArrayList<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> consumer =
+                     new org.apache.kafka.clients.consumer.KafkaConsumer<>(props,
+                             new org.apache.kafka.common.serialization.StringDeserializer(),
+                             new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(KAFKA.catalogue().all().stream().map(t -> t.name()).toList());
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (others.size() < 15 || ended < 0) {
+                assertTrue(System.nanoTime() < deadline, "the run's 17 records did not arrive in 30 s");
+                for (org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r
+                        : consumer.poll(Duration.ofMillis(200))) {
+                    if (!runId.equals(r.key())) {
+                        continue;
+                    }
+                    SpecificRecord event = (SpecificRecord) KAFKA.catalogue().byName(r.topic()).orElseThrow()
+                            .valueSerde().deserializer().deserialize(r.topic(), r.value());
+                    assertEquals(SpectroscopeAgent.timestampOf(event), r.timestamp(),
+                            "the record carries the event's own time: " + event.getClass().getSimpleName());
+                    if (event instanceof RunStarted) {
+                        started = r.timestamp();
+                    } else if (event instanceof RunEnded) {
+                        ended = r.timestamp();
+                    } else {
+                        others.add(r.timestamp());
+                    }
+                }
+            }
+        }
+        for (long t : others) {
+            assertTrue(started < t && t < ended, "RunStarted at " + started + " and RunEnded at " + ended
+                    + " must bracket every other event of the run, one was at " + t);
+        }
+    }
+
     /** A run of 3000 steps, a checkpoint every 100: every event once, in step order, boundaries around them. */
     @Test
     void everyEventArrivesOnceAndInOrder() {

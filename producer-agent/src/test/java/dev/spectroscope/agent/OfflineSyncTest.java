@@ -79,6 +79,29 @@ class OfflineSyncTest {
         }
     }
 
+    /** Records with and without a timestamp (journals written before timestamps existed) read back side by side. */
+    @Test
+    void timestampedAndOlderRecordsReadBackTogether() {
+        Path dir = work.resolve("stamped");
+        try (Journal journal = Journal.open(dir, 1 << 20)) {
+            journal.append((byte) 2, "run", new byte[] {7}); // the layout of older journals
+            journal.append((byte) 3, "run", new byte[] {8, 9}, 1_700_000_000_123L);
+            journal.append((byte) 127, "rün", new byte[0], 0L);
+        }
+        try (Journal journal = Journal.open(dir, 1 << 20)) {
+            List<Journal.Entry> entries = journal.readAll(0, 10);
+            assertEquals(3, entries.size());
+            assertEquals(2, entries.get(0).topic());
+            assertEquals(-1, entries.get(0).timestamp());
+            assertEquals(3, entries.get(1).topic());
+            assertEquals(1_700_000_000_123L, entries.get(1).timestamp());
+            assertEquals(2, entries.get(1).value().length);
+            assertEquals(127, entries.get(2).topic());
+            assertEquals(0L, entries.get(2).timestamp());
+            assertEquals("rün", entries.get(2).key());
+        }
+    }
+
     @Test
     void aJournalCannotBeOpenedTwice() {
         Path dir = work.resolve("busy");

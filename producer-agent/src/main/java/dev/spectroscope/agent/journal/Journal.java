@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * it, so that the order on disk is the order in Kafka and nothing is lost while Kafka is away.
  *
  * <p>Record layout: {@code int length, int crc32(body), body} with body = {@code long sequence, byte topic,
- * short keyLength, key (UTF-8), value}. A record cut short by a crash is detected by its length or CRC; the
+ * [long timestamp], short keyLength, key (UTF-8), value}; the timestamp (the event's own, epoch milliseconds,
+ * sent as the Kafka record's) is there when the topic byte's high bit is set, so journals written before it
+ * existed still read. A record cut short by a crash is detected by its length or CRC; the
  * journal is read up to the last whole record and the tail is cut off with a warning.
  *
  * <p>One process at a time: the directory is locked while a journal is open.
@@ -40,6 +42,8 @@ public final class Journal implements AutoCloseable {
     private static final String SEGMENT_SUFFIX = ".log";
     private static final String ACKED = "acked";
     private static final int HEADER = 8;
+    /** The topic byte's high bit: a timestamp follows it. */
+    private static final int TIMESTAMPED = 0x80;
     private static final int MAX_RECORD = 256 * 1024 * 1024;
     /** Recent records kept in memory for the sender, so that a sender keeping up never reads the file back. */
     private static final long TAIL_MAX_BYTES = 4L << 20;
@@ -62,8 +66,8 @@ public final class Journal implements AutoCloseable {
     private final ArrayDeque<Entry> tail = new ArrayDeque<>();
     private long tailBytes;
 
-    /** One record read back. */
-    public record Entry(long sequence, byte topic, String key, byte[] value) {
+    /** One record read back; {@code timestamp} is −1 when the record carries none. */
+    public record Entry(long sequence, byte topic, long timestamp, String key, byte[] value) {
     }
 
     private Journal(Path dir, long segmentBytes, FileChannel lockChannel, FileLock lock) {
@@ -127,16 +131,32 @@ public final class Journal implements AutoCloseable {
         flushedSequence = next;
     }
 
-    /** Appends one record and returns its sequence number; visible to readers after {@link #flush()}. */
-    public synchronized long append(byte topic, String key, byte[] value) {
+    /** Appends one record without a timestamp (Kafka's producer stamps it when sending). */
+    public long append(byte topic, String key, byte[] value) {
+        return append(topic, key, value, -1);
+    }
+
+    /**
+     * Appends one record and returns its sequence number; visible to readers after {@link #flush()}. A
+     * timestamp of 0 or more goes to Kafka as the record's timestamp.
+     */
+    public synchronized long append(byte topic, String key, byte[] value, long timestamp) {
         if (closed) {
             throw new IllegalStateException("journal " + dir + " is closed");
         }
+        if (topic < 0) {
+            throw new IllegalArgumentException("topic index " + topic + " out of range (0-127)");
+        }
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
-        int bodyLength = 8 + 1 + 2 + keyBytes.length + value.length;
+        boolean stamped = timestamp >= 0;
+        int bodyLength = 8 + 1 + (stamped ? 8 : 0) + 2 + keyBytes.length + value.length;
         ByteBuffer body = ByteBuffer.allocate(bodyLength);
         long sequence = nextSequence++;
-        body.putLong(sequence).put(topic).putShort((short) keyBytes.length).put(keyBytes).put(value);
+        body.putLong(sequence).put(stamped ? (byte) (topic | TIMESTAMPED) : topic);
+        if (stamped) {
+            body.putLong(timestamp);
+        }
+        body.putShort((short) keyBytes.length).put(keyBytes).put(value);
         CRC32 crc = new CRC32();
         crc.update(body.array(), 0, bodyLength);
         try {
@@ -148,7 +168,7 @@ public final class Journal implements AutoCloseable {
             out.write(body.array(), 0, bodyLength);
             activeSize += HEADER + bodyLength;
             bytesOnDisk += HEADER + bodyLength;
-            Entry entry = new Entry(sequence, topic, key, value);
+            Entry entry = new Entry(sequence, topic, stamped ? timestamp : -1, key, value);
             tail.addLast(entry);
             tailBytes += entryBytes(entry);
             while (tailBytes > TAIL_MAX_BYTES && tail.size() > 1) {
@@ -363,14 +383,21 @@ public final class Journal implements AutoCloseable {
             }
             long sequence = buf.getLong();
             byte topic = buf.get();
+            long timestamp = -1;
+            int fixed = 11;
+            if ((topic & TIMESTAMPED) != 0) {
+                topic = (byte) (topic & ~TIMESTAMPED);
+                timestamp = buf.getLong();
+                fixed += 8;
+            }
             short keyLength = buf.getShort();
             byte[] key = new byte[keyLength];
             buf.get(key);
-            byte[] value = new byte[length - 11 - keyLength];
+            byte[] value = new byte[length - fixed - keyLength];
             buf.get(value);
             last = sequence;
-            if (visitor != null && sequence >= fromSequence
-                    && !visitor.visit(new Entry(sequence, topic, new String(key, StandardCharsets.UTF_8), value))) {
+            if (visitor != null && sequence >= fromSequence && !visitor.visit(
+                    new Entry(sequence, topic, timestamp, new String(key, StandardCharsets.UTF_8), value))) {
                 return new ScanResult(offset + buf.position(), last);
             }
         }

@@ -103,8 +103,10 @@ public final class JournalSender implements Runnable {
     }
 
     private void send(Journal.Entry e) throws InterruptedException {
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topics.get(e.topic()),
-                e.key().getBytes(StandardCharsets.UTF_8), e.value());
+        // The event's own time, not the send's: a flush sends a second's events in the same millisecond, and Kafka
+        // Streams orders a run's events across topics by these timestamps.
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topics.get(e.topic()), null,
+                e.timestamp() >= 0 ? e.timestamp() : null, e.key().getBytes(StandardCharsets.UTF_8), e.value());
         long sequence = e.sequence();
         inFlight.add(sequence);
         Thread self = Thread.currentThread();
