@@ -98,7 +98,8 @@ public final class LlcAccuracyBench {
                 + "(`LearningCoefficients`, exact fractions). λ̂: the LLC estimator at nβ = n/log n with the family's "
                 + "defaults (`ReferenceDefaults`); m̂: the ladder fit s·E_s[t] = λ − (m−1)/log s over nβ × {0.5, 1, 2}.\n\n"
                 + "Defaults — deep linear networks: n = 10⁶ samples, σ = 1, the student trained from PyTorch's default "
-                + "initialisation to the empirical minimum; full-batch Langevin with an RMSprop preconditioner adapted "
+                + "initialisation to the empirical minimum (with one hidden layer, its spare hidden directions then moved "
+                + "to their cheaper side of the minimum set: docs/science/llc-estimation.md §3); full-batch Langevin with an RMSprop preconditioner adapted "
                 + "in burn-in then frozen, ε = 1e-4, γ = 1, 8 chains × 40,000 draws after 40,000 burn-in steps. "
                 + "Normal crossings: nβ = n/log n at n = 10⁶, the same sampler with ε = 1e-3, 8 chains × 50,000 draws.\n\n"
                 + String.join("\n", rows) + "\n\n" + summary + "\n";

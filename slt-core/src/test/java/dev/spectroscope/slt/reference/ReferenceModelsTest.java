@@ -1,5 +1,6 @@
 package dev.spectroscope.slt.reference;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,12 +103,63 @@ class ReferenceModelsTest {
     }
 
     /**
+     * One hidden layer, more inputs than outputs: the spare hidden direction must end with its output weights
+     * zero (local λ = 9 + (M − r)/2 = 10 for 7-3-4 rank 2), not its input weights (9 + (N − r)/2 = 11.5), and
+     * the centre must still be a minimum.
+     */
+    @Test
+    void aSpareHiddenDirectionKeepsItsCheaperSide() {
+        DeepLinearNetwork dln = new DeepLinearNetwork(new int[] {7, 3, 4}, 2, 100_000, 1.0, 7);
+        double[] w = dln.center();
+        double[][] inputSide = new double[3][3];
+        double[][] outputSide = new double[3][3];
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                for (int k = 0; k < 7; k++) {
+                    inputSide[i][j] += w[i * 7 + k] * w[j * 7 + k];
+                }
+                for (int o = 0; o < 4; o++) {
+                    outputSide[i][j] += w[21 + o * 3 + i] * w[21 + o * 3 + j];
+                }
+            }
+        }
+        double[] in = DeepLinearNetwork.symmetricEigen(inputSide, new double[3][3]);
+        double[] out = DeepLinearNetwork.symmetricEigen(outputSide, new double[3][3]);
+        java.util.Arrays.sort(in);
+        java.util.Arrays.sort(out);
+        assertTrue(out[0] < 1e-3 * out[2], "the output weights should vanish along one hidden direction: " + java.util.Arrays.toString(out));
+        assertTrue(in[0] > 1e-2 * in[2], "the input weights should not: " + java.util.Arrays.toString(in));
+        assertTrue(dln.trainedGradientNorm() < 1e-3, "‖∇L(w*)‖ = " + dln.trainedGradientNorm());
+    }
+
+    @Test
+    void symmetricEigenFindsAKnownSpectrum() {
+        double[][] vectors = new double[3][3];
+        double[] values = DeepLinearNetwork.symmetricEigen(new double[][] {{2, 1, 0}, {1, 2, 0}, {0, 0, 5}}, vectors);
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        assertArrayEquals(new double[] {1, 3, 5}, sorted, 1e-12);
+        for (int e = 0; e < 3; e++) { // A v = λ v, column by column
+            for (int i = 0; i < 3; i++) {
+                double av = 0;
+                double[] row = new double[][] {{2, 1, 0}, {1, 2, 0}, {0, 0, 5}}[i];
+                for (int k = 0; k < 3; k++) {
+                    av += row[k] * vectors[k][e];
+                }
+                assertEquals(values[e] * vectors[i][e], av, 1e-12);
+            }
+        }
+    }
+
+    /**
      * A quick form of the accuracy benchmark (bench/run llc-accuracy): the family defaults with fewer chains
      * and draws, on shapes of two and three layers, against the closed forms.
      */
     @Test
     void quickAccuracyOnDeepLinearNetworks() {
-        for (int[] shape : new int[][] {{5, 3, 5, 1}, {4, 3, 3, 4, 2}, {2, 4, 4, 2, 0}}) {
+        // dln[7,3,4] rank 2: training leaves its spare hidden direction on the costlier side (λ̂ 11.6 against 10)
+        // unless the centre is settled; see DeepLinearNetwork.settleSpareDirections.
+        for (int[] shape : new int[][] {{5, 3, 5, 1}, {7, 3, 4, 2}, {4, 3, 3, 4, 2}, {2, 4, 4, 2, 0}}) {
             int[] widths = java.util.Arrays.copyOf(shape, shape.length - 1);
             DeepLinearNetwork dln = new DeepLinearNetwork(widths, shape[shape.length - 1], ReferenceDefaults.DLN_SAMPLES,
                     ReferenceDefaults.DLN_NOISE, 7);
