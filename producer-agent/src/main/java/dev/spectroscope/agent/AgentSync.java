@@ -34,7 +34,8 @@ public final class AgentSync {
             throw new IllegalArgumentException("--spill-dir " + spillDir + " is not a directory");
         }
         List<String> topics = new ArrayList<>();
-        for (Topic<? extends SpecificRecord> t : new TopicCatalogue(config.topicPrefix(), 1).all()) {
+        TopicCatalogue catalogue = new TopicCatalogue(config.topicPrefix(), 1);
+        for (Topic<? extends SpecificRecord> t : catalogue.all()) {
             topics.add(t.name());
         }
         List<Path> dirs;
@@ -50,7 +51,7 @@ public final class AgentSync {
         try (Producer<byte[], byte[]> producer = SpectroscopeAgent.newProducer(config)) {
             for (Path dir : dirs) {
                 try {
-                    Result r = sendJournal(dir, producer, topics, timeout);
+                    Result r = sendJournal(dir, producer, topics, catalogue.runs().name(), timeout);
                     sent += r.sent();
                     journals++;
                     incomplete += r.incomplete();
@@ -63,10 +64,11 @@ public final class AgentSync {
     }
 
     /** Sends one journal until Kafka has all of it or the timeout passes; deletes it when drained. */
-    static Result sendJournal(Path dir, Producer<byte[], byte[]> producer, List<String> topics, Duration timeout) {
+    static Result sendJournal(Path dir, Producer<byte[], byte[]> producer, List<String> topics, String boundaryTopic,
+                              Duration timeout) {
         Journal journal = Journal.open(dir, 64L << 20);
         AtomicLong sent = new AtomicLong();
-        JournalSender sender = new JournalSender(journal, producer, topics, seq -> sent.incrementAndGet());
+        JournalSender sender = new JournalSender(journal, producer, topics, boundaryTopic, seq -> sent.incrementAndGet());
         sender.stopWhenDrained();
         Thread thread = new Thread(sender, "spectroscope-sync-" + dir.getFileName());
         thread.setDaemon(true);

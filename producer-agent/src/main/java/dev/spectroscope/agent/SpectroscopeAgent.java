@@ -85,7 +85,7 @@ public final class SpectroscopeAgent implements AutoCloseable {
         this.writerThread.setDaemon(true);
         if (config.bootstrapServers() != null) {
             this.producer = newProducer(config);
-            this.sender = new JournalSender(journal, producer, topicNames(), seq -> stats.sent());
+            this.sender = new JournalSender(journal, producer, topicNames(), catalogue.runs().name(), seq -> stats.sent());
             this.senderThread = new Thread(sender, "spectroscope-agent-sender");
             this.senderThread.setDaemon(true);
             this.leftoverThread = new Thread(this::sendLeftovers, "spectroscope-agent-leftovers");
@@ -332,7 +332,8 @@ public final class SpectroscopeAgent implements AutoCloseable {
                 return;
             }
             try {
-                AgentSync.Result r = AgentSync.sendJournal(dir, producer, topicNames(), Duration.ofMinutes(10));
+                AgentSync.Result r = AgentSync.sendJournal(dir, producer, topicNames(), catalogue.runs().name(),
+                        Duration.ofMinutes(10));
                 if (r.sent() > 0) {
                     LOG.info("Sent {} events left by an earlier run in {}", r.sent(), dir);
                 }

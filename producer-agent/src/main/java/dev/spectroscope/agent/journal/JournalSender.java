@@ -25,6 +25,7 @@ public final class JournalSender implements Runnable {
     private final Journal journal;
     private final Producer<byte[], byte[]> producer;
     private final List<String> topics;
+    private final String boundaryTopic;
     private final LongConsumer onSent;
     private final ConcurrentSkipListSet<Long> inFlight = new ConcurrentSkipListSet<>();
     private final AtomicLong rewindTo = new AtomicLong(Long.MAX_VALUE);
@@ -35,13 +36,17 @@ public final class JournalSender implements Runnable {
     private long next;
 
     /**
-     * @param topics topic names by the index stored in the journal
-     * @param onSent called once per acknowledged record (for counters)
+     * @param topics        topic names by the index stored in the journal
+     * @param boundaryTopic the topic of run boundaries (RunStarted, RunEnded): a record to it is acknowledged
+     *                      before anything after it is sent, or null
+     * @param onSent        called once per acknowledged record (for counters)
      */
-    public JournalSender(Journal journal, Producer<byte[], byte[]> producer, List<String> topics, LongConsumer onSent) {
+    public JournalSender(Journal journal, Producer<byte[], byte[]> producer, List<String> topics, String boundaryTopic,
+                         LongConsumer onSent) {
         this.journal = journal;
         this.producer = producer;
         this.topics = topics;
+        this.boundaryTopic = boundaryTopic;
         this.onSent = onSent;
     }
 
@@ -82,6 +87,13 @@ public final class JournalSender implements Runnable {
                     }
                     send(e);
                     next = e.sequence() + 1;
+                    if (topics.get(e.topic()).equals(boundaryTopic)) {
+                        // A run's events go to several topics, and those partitions may live on different brokers:
+                        // sent in one flush, a concept score can be readable before its RunStarted, and a processor
+                        // that has not seen the RunStarted dead-letters it as an unknown run. The boundary is in
+                        // Kafka before anything after it leaves.
+                        producer.flush();
+                    }
                 }
                 if (System.nanoTime() - lastCommit > 100_000_000L || entries.isEmpty()) {
                     commit();
@@ -120,6 +132,10 @@ public final class JournalSender implements Runnable {
                         // sent again from here, before anything after it. Rewinding instead would resend the records
                         // that went out meanwhile, once Kafka answered, and duplicate them.
                         refusedAtSend = exception;
+                    } else if (exception != null && stopNow) {
+                        // Closing: the producer aborts what it still holds. Those records were not delivered; they
+                        // stay unacknowledged in the journal for the next start or agent sync.
+                        lastError = exception;
                     } else if (exception == null) {
                         inFlight.remove(sequence);
                         onSent.accept(sequence);
