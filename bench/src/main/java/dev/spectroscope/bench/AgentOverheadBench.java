@@ -34,6 +34,11 @@ import java.util.function.BiFunction;
  * </ol>
  * {@code bench/run agent-overhead [--steps N] [--rounds R] [--triples T] [--outage-seconds S]}; {@code --paired-only}
  * runs the second and third parts, {@code --background-only} the second.
+ *
+ * <p>Knobs for looking into a figure (JVM properties, through {@code BENCH_JAVA_OPTS}): {@code bench.logEvery} and
+ * {@code bench.checkpointEvery} (the listener's intervals, 1 and 100), {@code bench.blockSteps} (100),
+ * {@code bench.offline} (no broker), {@code bench.noCheckpoint} (metrics only in the background part),
+ * {@code bench.perThread} (CPU per thread), {@code bench.warmupSeconds} and {@code bench.warmupFlushMillis} (40, 2).
  */
 public final class AgentOverheadBench {
 
@@ -244,7 +249,8 @@ public final class AgentOverheadBench {
         // Warm-up: the agent's code compiled, as in a job that has run for a while. A flush every 2 ms runs the code
         // of a flush (Kafka's request path, the sender's loop) 500 times a second: at the default one flush a second
         // it would take the better part of an hour to be compiled, and the interpreter would be billed to the agent.
-        emitFor(work, broker, rate, Integer.getInteger("bench.warmupSeconds", 40), Duration.ofMillis(Long.getLong("bench.warmupFlushMillis", 2)), params, threads, main);
+        emitFor(work, broker, rate, Integer.getInteger("bench.warmupSeconds", 40),
+                Duration.ofMillis(Long.getLong("bench.warmupFlushMillis", 2)), params, threads, main);
         long idleBefore = otherThreadsCpu(threads, main);
         long idleStart = System.nanoTime();
         java.util.concurrent.locks.LockSupport.parkNanos(seconds * 1_000_000_000L);
@@ -263,6 +269,7 @@ public final class AgentOverheadBench {
                 Boolean.getBoolean("bench.offline") ? null : broker.bootstrapServers()).withFlushInterval(flush))) {
             Run run = agent.startRun(RunSpec.named("background").trainingSetSize(317));
             long period = 1_000_000_000L / rate;
+            boolean checkpoints = !Boolean.getBoolean("bench.noCheckpoint");
             long events = (long) rate * seconds;
             long othersBefore = otherThreadsCpu(threads, main);
             java.util.Map<Long, Long> perThread = new java.util.HashMap<>();
@@ -274,7 +281,7 @@ public final class AgentOverheadBench {
             for (long i = 0; i < events; i++) {
                 long c0 = threads.getCurrentThreadCpuTime();
                 run.metrics(i, 0.5);
-                if (i % 100 == 0 && !Boolean.getBoolean("bench.noCheckpoint")) {
+                if (checkpoints && i % 100 == 0) {
                     run.checkpoint(i, params);
                 }
                 mainCpu += threads.getCurrentThreadCpuTime() - c0;

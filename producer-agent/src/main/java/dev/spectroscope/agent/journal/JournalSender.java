@@ -25,7 +25,7 @@ public final class JournalSender implements Runnable {
     private final Journal journal;
     private final Producer<byte[], byte[]> producer;
     private final List<String> topics;
-    private final String boundaryTopic;
+    private final int boundaryTopicIndex;
     private final LongConsumer onSent;
     private final ConcurrentSkipListSet<Long> inFlight = new ConcurrentSkipListSet<>();
     private final AtomicLong rewindTo = new AtomicLong(Long.MAX_VALUE);
@@ -46,7 +46,7 @@ public final class JournalSender implements Runnable {
         this.journal = journal;
         this.producer = producer;
         this.topics = topics;
-        this.boundaryTopic = boundaryTopic;
+        this.boundaryTopicIndex = topics.indexOf(boundaryTopic); // −1 (never) when null or absent
         this.onSent = onSent;
     }
 
@@ -87,7 +87,7 @@ public final class JournalSender implements Runnable {
                     }
                     send(e);
                     next = e.sequence() + 1;
-                    if (topics.get(e.topic()).equals(boundaryTopic)) {
+                    if (e.topic() == boundaryTopicIndex) {
                         // A run's events go to several topics, and those partitions may live on different brokers:
                         // sent in one flush, a concept score can be readable before its RunStarted, and a processor
                         // that has not seen the RunStarted dead-letters it as an unknown run. The boundary is in
