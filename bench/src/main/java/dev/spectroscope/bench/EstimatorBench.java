@@ -47,7 +47,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * (exactly-once, state stores changelogged), the latency from a checkpoint's last chain to its
  * LlcEstimate, and from a transition's closing evidence to its Alert (p50, p99).
  *
- * <p>{@code bench/run estimator [--chains N] [--draws D] [--samples S] [--streams key=value] [--thread-metrics]}
+ * <p>{@code bench/run estimator [--chains N] [--draws D] [--samples S] [--warmup N] [--max-warmup-rounds R]
+ * [--broker-process] [--streams key=value] [--thread-metrics]}
+ *
+ * <p>Besides the rates it prints where the JVM's CPU went during the measured backlog, per chain and by thread
+ * group, and what the estimator's stream thread would sustain with a core of its own.
  */
 public final class EstimatorBench {
 
@@ -61,6 +65,9 @@ public final class EstimatorBench {
         int total = 100_000;
         int draws = 200;
         int samples = 200;
+        int warmup = -1;
+        int maxWarmRounds = 8;
+        boolean brokerProcess = false;
         boolean threadMetrics = false;
         Map<String, String> kafka = new java.util.HashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -68,28 +75,55 @@ public final class EstimatorBench {
                 case "--chains" -> total = Integer.parseInt(args[++i]);
                 case "--draws" -> draws = Integer.parseInt(args[++i]);
                 case "--samples" -> samples = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--max-warmup-rounds" -> maxWarmRounds = Integer.parseInt(args[++i]);
                 case "--thread-metrics" -> threadMetrics = true;
+                case "--broker-process" -> brokerProcess = true;
                 case "--streams" -> {
                     String[] kv = args[++i].split("=", 2);
                     kafka.put(kv[0], kv[1]);
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --chains N, --draws D, --samples S, --streams key=value, --thread-metrics");
+                        + "; use --chains N, --draws D, --samples S, --warmup N (one warm-up round of N chains), "
+                        + "--max-warmup-rounds R, --broker-process, --streams key=value, --thread-metrics");
             }
         }
         Path work = Files.createTempDirectory("spectroscope-estimator-bench");
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerSettings.ephemeral(work.resolve("kafka")));
-             ProcessorApp processor = ProcessorApp.start(ProcessorSettings.defaults(broker.bootstrapServers())
+        // With --broker-process the broker runs in its own JVM, as Kafka does in a deployment: this JVM then holds
+        // only the processor and the benchmark's generator and listener (the two still share the machine's cores).
+        try (AutoCloseable broker = brokerProcess
+                     ? AgentOverheadBench.ExternalBroker.start(work.resolve("kafka"))
+                     : EmbeddedKafkaBroker.start(BrokerSettings.ephemeral(work.resolve("kafka")));
+             ProcessorApp processor = ProcessorApp.start(ProcessorSettings.defaults(bootstrapOf(broker))
                      .withStateDir(work.resolve("streams")).withHttpPort(-1).withKafka(kafka))) {
             processor.awaitRunning(Duration.ofSeconds(60));
-            String bootstrap = broker.bootstrapServers();
+            String bootstrap = bootstrapOf(broker);
             try (Listener listener = new Listener(bootstrap);
                  KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
                 Thread.sleep(3000); // the listener's assignment
-                // Warm-up: the same work on other runs, unmeasured, so that the JIT has compiled the paths the
-                // measured backlog takes (in a run of a few seconds, C2 otherwise takes a third of a core).
-                throughput(producer, listener, Math.max(12 * 12, total / 5), draws, "warm-");
+                // Warm-up: the same work on other runs, unmeasured, until the JIT has compiled what the backlog
+                // runs through. This JVM holds a broker, two Streams applications and their clients: on two cores
+                // C2 works through that code for the first minute or more, and while it does it takes up to 0.7 of
+                // a core from the processor (a 30,000-chain warm-up left JIT compilation at 1.1 s per second of the
+                // measured backlog). Rounds of backlog run until compilation uses under a tenth of a round's wall
+                // time; a long-running processor lives in that state.
+                int round = 0;
+                int warmChains = Math.max(12 * 12, warmup >= 0 ? warmup : 30_000);
+                while (true) {
+                    long jit0 = CpuAccount.compileMillis();
+                    long t0 = System.nanoTime();
+                    double rate = throughput(producer, listener, warmChains, draws, "warm" + round + "-");
+                    double jitShare = (CpuAccount.compileMillis() - jit0) / ((System.nanoTime() - t0) / 1e6);
+                    System.out.printf(Locale.ROOT, "warm-up round %d: %,.0f chains/s, JIT compilation %.2f s per "
+                            + "second%n", round, rate, jitShare);
+                    if (warmup >= 0 || jitShare < 0.1 || ++round >= maxWarmRounds) {
+                        break;
+                    }
+                }
+                CpuAccount cpu = CpuAccount.start();
                 double perSecond = throughput(producer, listener, total, draws, "tp-");
+                String cpuTable = cpu.table((total / 12 / 12) * 12 * 12);
+                System.out.printf(Locale.ROOT, "estimator: %,.0f chains/s%n", perSecond);
                 if (threadMetrics) {
                     // Where each stream thread's time went during the backlog: polling, processing, committing.
                     for (var app : List.of(processor.estimator(), processor.transitions())) {
@@ -121,8 +155,14 @@ public final class EstimatorBench {
                         percentile(llcLatency, 99) / 1e6, alertLatency.length, percentile(alertLatency, 50) / 1e6,
                         percentile(alertLatency, 99) / 1e6);
                 System.out.println(table);
+                System.out.println(cpuTable);
             }
         }
+    }
+
+    private static String bootstrapOf(AutoCloseable broker) {
+        return broker instanceof EmbeddedKafkaBroker embedded ? embedded.bootstrapServers()
+                : ((AgentOverheadBench.ExternalBroker) broker).bootstrapServers();
     }
 
     /** Sends {@code total} chains (12 per step: 4 chains × 3 temperatures) as fast as it can; events/s to the last estimate. */
@@ -304,6 +344,102 @@ public final class EstimatorBench {
         long[] sorted = xs.clone();
         java.util.Arrays.sort(sorted);
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    /**
+     * CPU time of this JVM over the measured backlog, per chain and by thread group. On a shared 2-core machine
+     * the throughput swings with the neighbours' load; CPU per chain does not, and the estimator's stream
+     * thread's share of it says what one instance sustains when that thread has a core of its own.
+     */
+    static final class CpuAccount {
+        private static final String[][] GROUPS = {
+                {"estimator stream thread", "spectroscope-process-estimator.*StreamThread-\\d+"},
+                {"transition stream thread", "spectroscope-process-transitions.*StreamThread-\\d+"},
+                {"Streams' client threads (producer I/O, heartbeats)", "kafka-.* \\| spectroscope-process.*"},
+                {"benchmark's generator and listener", "main|bench-listener|kafka-.* \\| (producer-|bench-).*"},
+                {"broker", "(data-plane|kafka-|group-coordinator|ExpirationReaper|executor-|TxnMarker|"
+                        + "AddPartitionsToTxn|LogDirFailure|controller|raft|quorum|broker-).*"},
+        };
+        private final java.lang.management.ThreadMXBean threads =
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        private final Map<Long, Long> threadStart = new java.util.HashMap<>();
+        private final long processStart;
+        private final long wallStart = System.nanoTime();
+        private final long compileStart = compileMillis();
+        private final long gcStart = gcMillis();
+
+        private CpuAccount() {
+            for (long id : threads.getAllThreadIds()) {
+                threadStart.put(id, Math.max(0, threads.getThreadCpuTime(id)));
+            }
+            processStart = processCpu();
+        }
+
+        static long compileMillis() {
+            var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+            return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+        }
+
+        private static long gcMillis() {
+            return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                    .mapToLong(b -> Math.max(0, b.getCollectionTime())).sum();
+        }
+
+        static CpuAccount start() {
+            return new CpuAccount();
+        }
+
+        private static long processCpu() {
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean()).getProcessCpuTime();
+        }
+
+        /** The table for {@code chains} chains processed since {@link #start()}. */
+        String table(long chains) {
+            long process = processCpu() - processStart;
+            double wall = (System.nanoTime() - wallStart) / 1e9;
+            long[] byGroup = new long[GROUPS.length + 1];
+            for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+                if (info == null) {
+                    continue;
+                }
+                long used = Math.max(0, threads.getThreadCpuTime(info.getThreadId()))
+                        - threadStart.getOrDefault(info.getThreadId(), 0L);
+                int g = GROUPS.length;
+                for (int i = 0; i < GROUPS.length; i++) {
+                    if (info.getThreadName().matches(GROUPS[i][1])) {
+                        g = i;
+                        break;
+                    }
+                }
+                byGroup[g] += used;
+            }
+            long javaThreads = java.util.Arrays.stream(byGroup).sum();
+            StringBuilder out = new StringBuilder(String.format(Locale.ROOT, """
+                    CPU over the measured backlog (%.1f s wall, %d chains; this JVM holds the broker, both Streams \
+                    applications and the benchmark's generator and listener):
+
+                    | thread group | CPU µs per chain | cores |
+                    |---|---|---|
+                    """, wall, chains));
+            for (int i = 0; i < GROUPS.length; i++) {
+                out.append(row(GROUPS[i][0], byGroup[i], chains, wall));
+            }
+            out.append(row("other Java threads", byGroup[GROUPS.length], chains, wall));
+            out.append(row("JIT compiler, GC and other native threads", Math.max(0, process - javaThreads), chains,
+                    wall));
+            out.append(row("whole JVM", process, chains, wall));
+            out.append(String.format(Locale.ROOT, "%nOf the native threads' time: JIT compilation %.1f s, garbage "
+                    + "collection %.1f s (pauses, as the JVM reports them).%n", (compileMillis() - compileStart) / 1e3,
+                    (gcMillis() - gcStart) / 1e3));
+            out.append(String.format(Locale.ROOT, "%nWhat the estimator's stream thread alone sustains at one core: "
+                    + "%,.0f chains/s%n", chains / (byGroup[0] / 1e9)));
+            return out.toString();
+        }
+
+        private static String row(String name, long nanos, long chains, double wall) {
+            return String.format(Locale.ROOT, "| %s | %.1f | %.2f |%n", name, nanos / 1e3 / chains, nanos / 1e9 / wall);
+        }
     }
 
     /** Reads estimates and alerts (read_committed) and timestamps their arrival. */

@@ -67,6 +67,10 @@ public final class ChainCollector implements Processor<String, SpecificRecord, S
         this.chains = context.getStateStore(CHAINS_STORE);
         this.groups = context.getStateStore(GROUPS_STORE);
         this.done = context.getStateStore(DONE_STORE);
+        // A task revived after an aborted transaction is initialised again with its stores rolled back: what
+        // these caches remember from before may no longer be stored.
+        decoded.clear();
+        counts.clear();
         // Wall-clock time: a step whose last chains never come must still be estimated while nothing else flows.
         Duration every = Duration.ofMillis(Math.max(100, Math.min(1000, wait.toMillis() / 4)));
         context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::emitOverdue);
@@ -83,7 +87,10 @@ public final class ChainCollector implements Processor<String, SpecificRecord, S
             return;
         }
         String group = groupKey(chain.getRunId(), chain.getStep());
-        if (done.get(group) != null) {
+        // A step this instance already counts is open: neither estimated nor without its wait's start, so the
+        // stores need not be asked (four store reads per chain were a fifth of the stream thread's time).
+        Integer known = counts.get(group);
+        if (known == null && done.get(group) != null) {
             deadLetter(record, chain, DeadLetters.LATE, String.format(Locale.ROOT, "chain %d at temperature %d of run %s "
                     + "step %d arrived after the step's estimate was emitted (raise the estimator's chain wait if "
                     + "sampling is slow)", chain.getChainIndex(), chain.getTemperatureIndex(), chain.getRunId(),
@@ -92,15 +99,19 @@ public final class ChainCollector implements Processor<String, SpecificRecord, S
         }
         int expected = chain.getSampler().getChainCount() * chain.getSampler().getTemperatureCount();
         String key = chainKey(group, chain.getTemperatureIndex(), chain.getChainIndex());
-        if (groups.get(group) == null) {
+        if (known == null && groups.get(group) == null) {
             groups.put(group, Long.toString(context.currentSystemTimeMs())); // when the step's wait began
         }
         Header raw = record.headers().lastHeader(EventDecoder.RAW_HEADER);
-        boolean repeated = chains.get(key) != null; // a redelivered chain replaces its copy and counts once
+        Map<String, SgldChain> seen = decoded.computeIfAbsent(group, g -> new HashMap<>());
+        // A redelivered chain replaces its copy and counts once. While every stored chain of the step is one this
+        // instance decoded (not so for a step begun before a restart), memory says whether this one is stored.
+        boolean repeated = known != null && known == seen.size() ? seen.containsKey(key) : chains.get(key) != null;
         chains.put(key, raw != null ? raw.value() : CODEC.encode(chain));
-        decoded.computeIfAbsent(group, g -> new HashMap<>()).put(key, chain);
+        seen.put(key, chain);
         // Counted once from the store when this task first sees the step (its chains may predate a restart).
-        int count = counts.compute(group, (g, known) -> known == null ? storedChains(g) : repeated ? known : known + 1);
+        int count = known == null ? storedChains(group) : repeated ? known : known + 1;
+        counts.put(group, count);
         if (count >= expected) {
             emit(group, false, record.timestamp());
         }

@@ -20,6 +20,8 @@ public final class DosEstimator {
 
     static final double LOCALIZATION_DOMINATES = 0.5;
     private static final int BINS = 40;
+    /** How far in from an end an order statistic may sit for {@link #orderStatistics} to keep a running tail. */
+    private static final int SMALL_TAIL = 64;
     /** Largest span of s·t within a rung for which e^(−span) stays far above the smallest double. */
     private static final double LINEAR_SPAN = 600;
 
@@ -129,6 +131,61 @@ public final class DosEstimator {
         return new double[] {intercept, slope, Math.sqrt(sxx / det), Math.sqrt(sw / det)};
     }
 
+    /**
+     * The bin of t among log-spaced edges (edges[b] ≤ t < edges[b+1]; t within [edges[0], edges[last])): the
+     * logarithm's guess, settled by comparing with the edges, so the bin is exactly the one a search of the
+     * edges finds whatever the rounding of the logarithm. A binary search per draw was the estimator's
+     * largest single cost (its branches mispredict on every draw).
+     */
+    static int bin(double[] edges, double t, double logLo, double width) {
+        int last = edges.length - 2;
+        int b = (int) ((Math.log(t) - logLo) / width);
+        b = Math.max(0, Math.min(last, b));
+        while (b > 0 && t < edges[b]) {
+            b--;
+        }
+        while (b < last && t >= edges[b + 1]) {
+            b++;
+        }
+        return b;
+    }
+
+    /**
+     * The values at sorted positions {@code low} and {@code high} (low ≤ high) of {@code a}. Near the ends — the
+     * 1% and 99% quantiles the histogram's range takes, a few values in from each end — one pass keeps the few
+     * smallest and largest values seen; otherwise quickselect, which reorders {@code a}.
+     */
+    static double[] orderStatistics(double[] a, int low, int high) {
+        int fromTop = a.length - 1 - high;
+        if (low >= SMALL_TAIL || fromTop >= SMALL_TAIL) {
+            double l = select(a, 0, a.length - 1, low);
+            return new double[] {l, select(a, low, a.length - 1, high)};
+        }
+        double[] smallest = new double[low + 1];
+        double[] largest = new double[fromTop + 1]; // descending
+        int ns = 0;
+        int nl = 0;
+        for (double x : a) {
+            if (ns < smallest.length || x < smallest[ns - 1]) {
+                int i = ns < smallest.length ? ns++ : ns - 1;
+                while (i > 0 && smallest[i - 1] > x) {
+                    smallest[i] = smallest[i - 1];
+                    i--;
+                }
+                smallest[i] = x;
+            }
+            if (nl < largest.length || x > largest[nl - 1]) {
+                int i = nl < largest.length ? nl++ : nl - 1;
+                while (i > 0 && largest[i - 1] < x) {
+                    largest[i] = largest[i - 1];
+                    i--;
+                }
+                largest[i] = x;
+            }
+        }
+        return new double[] {smallest[low], largest[fromTop]};
+    }
+
     /** The k-th smallest value (0-based), by quickselect; reorders {@code a}. */
     static double select(double[] a, int k) {
         return select(a, 0, a.length - 1, k);
@@ -201,13 +258,12 @@ public final class DosEstimator {
             arr = Arrays.copyOf(arr, n);
             perRung.add(arr);
             if (arr.length > 0) {
-                // Two order statistics, not a sort: this runs once per checkpoint in the estimator topology. The
-                // draws' order does not matter to the histogram, so they are selected in place, and the upper
-                // one among the values the lower selection left above it.
+                // Two order statistics, not a sort: this runs once per checkpoint in the estimator topology.
                 int low = (int) (0.01 * arr.length);
                 int high = Math.max(low, (int) (0.99 * (arr.length - 1)));
-                lo = Math.min(lo, select(arr, 0, arr.length - 1, low));
-                hi = Math.max(hi, select(arr, low, arr.length - 1, high));
+                double[] bounds = orderStatistics(arr, low, high);
+                lo = Math.min(lo, bounds[0]);
+                hi = Math.max(hi, bounds[1]);
             }
         }
         if (!(hi > lo) || lo <= 0) {
@@ -229,10 +285,8 @@ public final class DosEstimator {
         double[] total = new double[s.length];
         for (int k = 0; k < s.length; k++) {
             for (double t : perRung.get(k)) {
-                // Log-spaced bins found by comparing with their edges: no logarithm per draw.
                 if (t >= edges[0] && t < edges[BINS]) {
-                    int b = Arrays.binarySearch(edges, t);
-                    b = b >= 0 ? b : -b - 2;
+                    int b = bin(edges, t, logLo, width);
                     counts[k][b]++;
                     total[k]++;
                 }

@@ -28,6 +28,60 @@ class DosEstimatorTest {
     }
 
     @Test
+    void orderStatisticsNearTheEndsMatchASort() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        for (int trial = 0; trial < 500; trial++) {
+            // Sizes on both sides of the running-tail limit, with ties, sorted and reversed inputs among them.
+            double[] a = new double[1 + random.nextInt(trial % 5 == 0 ? 20_000 : 900)];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = random.nextInt(4) == 0 ? 0.5 : Math.exp(random.nextGaussian());
+            }
+            if (trial % 7 == 1) {
+                java.util.Arrays.sort(a);
+            } else if (trial % 7 == 2) {
+                java.util.Arrays.sort(a);
+                for (int i = 0; i < a.length / 2; i++) {
+                    double t = a[i];
+                    a[i] = a[a.length - 1 - i];
+                    a[a.length - 1 - i] = t;
+                }
+            }
+            double[] sorted = a.clone();
+            java.util.Arrays.sort(sorted);
+            int low = (int) (0.01 * a.length);
+            int high = Math.max(low, (int) (0.99 * (a.length - 1)));
+            double[] got = DosEstimator.orderStatistics(a.clone(), low, high);
+            assertEquals(sorted[low], got[0], "low, n = " + a.length);
+            assertEquals(sorted[high], got[1], "high, n = " + a.length);
+        }
+    }
+
+    @Test
+    void aDrawFallsInTheBinASearchOfTheEdgesFinds() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(12);
+        for (int trial = 0; trial < 200; trial++) {
+            double logLo = Math.log(1e-9 + random.nextDouble());
+            double width = (1e-6 + random.nextDouble() * 10) / 40;
+            double[] edges = new double[41];
+            for (int b = 0; b <= 40; b++) {
+                edges[b] = Math.exp(logLo + b * width);
+            }
+            for (int i = 0; i < 2_000; i++) {
+                // Edges themselves and their neighbouring doubles, where a rounded logarithm could err.
+                double t = i % 3 == 0 ? edges[random.nextInt(40)]
+                        : i % 3 == 1 ? Math.nextDown(edges[1 + random.nextInt(40)])
+                        : Math.exp(logLo + random.nextDouble() * 40 * width);
+                if (!(t >= edges[0] && t < edges[40])) {
+                    continue;
+                }
+                int searched = java.util.Arrays.binarySearch(edges, t);
+                searched = searched >= 0 ? searched : -searched - 2;
+                assertEquals(searched, DosEstimator.bin(edges, t, logLo, width), "t = " + t);
+            }
+        }
+    }
+
+    @Test
     void theLineFitRecoversInterceptAndSlope() {
         // y = λ − (m−1)/log s exactly, with λ = 3 and m = 2.
         double[] s = {100, 1_000, 10_000, 100_000};
