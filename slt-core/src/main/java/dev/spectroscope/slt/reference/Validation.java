@@ -21,17 +21,33 @@ public final class Validation {
     }
 
     /** What a validation run measured. */
+    /**
+     * @param exactAtNBeta what λ̂ converges to with a perfect sampler at the nβ used (quadrature; NaN where the
+     *                     model has none): λ̂ against it is the sampler's error, it against λ the estimator's own
+     *                     finite-nβ bias
+     */
     public record Report(String model, TrueCoefficient truth, double lambdaHat, double lambdaHatStd,
                          double lambdaLadder, double lambdaLadderStd, double mHat, double mHatStd, int chains,
-                         int draws, double seconds, double sgldStepsPerSecond, List<String> diagnostics) {
+                         int draws, double seconds, double sgldStepsPerSecond, List<String> diagnostics,
+                         double exactAtNBeta) {
 
         public double relativeError() {
             return (lambdaHat - truth.lambdaValue()) / truth.lambdaValue();
+        }
+
+        /** λ̂ against the exact finite-nβ value: the sampler's error alone (NaN without that value). */
+        public double samplerError() {
+            return (lambdaHat - exactAtNBeta) / exactAtNBeta;
         }
     }
 
     public static Report run(LossModel model, TrueCoefficient truth, SgldSettings settings, double[] ladder,
                              int threads) {
+        return run(model, truth, settings, ladder, threads, Double.NaN);
+    }
+
+    static Report run(LossModel model, TrueCoefficient truth, SgldSettings settings, double[] ladder, int threads,
+                      double exactAtNBeta) {
         long started = System.nanoTime();
         SgldSampler.Samples samples = new SgldSampler(threads).sample(model, settings, ladder);
         int base = 0;
@@ -60,7 +76,7 @@ public final class Validation {
         long steps = samples.chains().stream().mapToLong(ChainResult::stepsRun).sum();
         double chainSeconds = samples.chains().stream().mapToLong(ChainResult::elapsedNanos).sum() / 1e9;
         return new Report(model.describe(), truth, llc.mean(), llc.std(), lambdaLadder, lambdaLadderStd, m, mStd,
-                llc.chains(), llc.draws(), seconds, steps / chainSeconds, List.copyOf(diagnostics));
+                llc.chains(), llc.draws(), seconds, steps / chainSeconds, List.copyOf(diagnostics), exactAtNBeta);
     }
 
     public static Report deepLinearNetwork(int[] widths, int rank, long seed, int threads) {
@@ -71,6 +87,9 @@ public final class Validation {
 
     public static Report normalCrossing(int[] k, int[] h, long seed, int threads) {
         NormalCrossing nc = new NormalCrossing(k, h, ReferenceDefaults.NORMAL_CROSSING_SAMPLES);
-        return run(nc, nc.truth(), ReferenceDefaults.normalCrossing(seed), ReferenceDefaults.LADDER, threads);
+        SgldSettings settings = ReferenceDefaults.normalCrossing(seed);
+        double exact = k.length <= 3 ? nc.expectedEnergy(settings.nBetaFor(nc.sampleCount()), settings.gamma())
+                : Double.NaN;
+        return run(nc, nc.truth(), settings, ReferenceDefaults.LADDER, threads, exact);
     }
 }

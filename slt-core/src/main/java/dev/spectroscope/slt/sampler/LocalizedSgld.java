@@ -70,8 +70,9 @@ public final class LocalizedSgld {
         double[] grad = new double[d];
         double[] drift = new double[d];
         double[] v = rms ? new double[d] : null;
-        double[] proposal = settings.malaEvery() > 0 ? new double[d] : null;
-        double[] proposalGrad = settings.malaEvery() > 0 ? new double[d] : null;
+        boolean metropolis = settings.metropolis();
+        double[] proposal = settings.malaEvery() > 0 || metropolis ? new double[d] : null;
+        double[] proposalGrad = settings.malaEvery() > 0 || metropolis ? new double[d] : null;
         // Full-batch chains (B ≥ n) need no index permutation; n may be far too large to hold one.
         int[] order = batchSize < n ? new int[n] : new int[0];
         for (int i = 0; i < order.length; i++) {
@@ -122,6 +123,20 @@ public final class LocalizedSgld {
                 for (int i = 0; i < d; i++) {
                     v[i] = RMS_DECAY * v[i] + (1 - RMS_DECAY) * drift[i] * drift[i];
                 }
+            }
+            if (metropolis) {
+                double potential = nBeta * loss + 0.5 * gamma * distance;
+                double a = malaAcceptance(evaluator, w, drift, v, potential, center, nBeta, eps, batch, batchSize,
+                        random, proposal, proposalGrad);
+                if (Double.isNaN(a)) {
+                    a = 0; // a proposal with no finite loss is rejected; the chain stays where it is
+                }
+                acceptanceSum += a;
+                acceptanceCount++;
+                if (random.nextDouble() < a) {
+                    System.arraycopy(proposal, 0, w, 0, d);
+                }
+                continue;
             }
             boolean measure = settings.malaEvery() > 0 && step % settings.malaEvery() == 0;
             if (measure) {

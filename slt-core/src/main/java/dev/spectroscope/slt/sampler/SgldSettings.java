@@ -15,9 +15,21 @@ package dev.spectroscope.slt.sampler;
  * @param preconditioner plain or RMSprop-preconditioned
  * @param malaEvery      every how many steps the MALA acceptance probability is measured (0: never); each
  *                       measurement costs one extra loss and gradient evaluation on the same minibatch
+ * @param metropolis     accept or reject every step by its MALA probability (Metropolis-adjusted Langevin):
+ *                       the chain then samples the localized posterior exactly, whatever ε, instead of with
+ *                       the discretization bias of plain Langevin steps. Only for losses without minibatch
+ *                       noise (full batch, or a model with no data); costs one more loss and gradient a step
  */
 public record SgldSettings(double epsilon, double gamma, double nBeta, int batchSize, int chains, int draws,
-                           int burnIn, int stepsPerDraw, long seed, Preconditioner preconditioner, int malaEvery) {
+                           int burnIn, int stepsPerDraw, long seed, Preconditioner preconditioner, int malaEvery,
+                           boolean metropolis) {
+
+    /** Unadjusted Langevin steps (SGLD), as the probe worker and the agent sample. */
+    public SgldSettings(double epsilon, double gamma, double nBeta, int batchSize, int chains, int draws, int burnIn,
+                        int stepsPerDraw, long seed, Preconditioner preconditioner, int malaEvery) {
+        this(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed, preconditioner, malaEvery,
+                false);
+    }
 
     public SgldSettings {
         require(epsilon > 0 && Double.isFinite(epsilon), "epsilon must be a positive number, was " + epsilon);
@@ -54,41 +66,46 @@ public record SgldSettings(double epsilon, double gamma, double nBeta, int batch
 
     public SgldSettings withEpsilon(double e) {
         return new SgldSettings(e, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed, preconditioner,
-                malaEvery);
+                malaEvery, metropolis);
     }
 
     public SgldSettings withNBeta(double nb) {
         return new SgldSettings(epsilon, gamma, nb, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
-                preconditioner, malaEvery);
+                preconditioner, malaEvery, metropolis);
     }
 
     public SgldSettings withGamma(double g) {
         return new SgldSettings(epsilon, g, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
-                preconditioner, malaEvery);
+                preconditioner, malaEvery, metropolis);
     }
 
     public SgldSettings withSeed(long s) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn,
-                stepsPerDraw, s, preconditioner, malaEvery);
+                stepsPerDraw, s, preconditioner, malaEvery, metropolis);
     }
 
     public SgldSettings withDraws(int d, int b) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, d, b, stepsPerDraw, seed, preconditioner,
-                malaEvery);
+                malaEvery, metropolis);
     }
 
     public SgldSettings withChains(int c) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, c, draws, burnIn, stepsPerDraw, seed, preconditioner,
-                malaEvery);
+                malaEvery, metropolis);
     }
 
     public SgldSettings withBatchSize(int b) {
         return new SgldSettings(epsilon, gamma, nBeta, b, chains, draws, burnIn, stepsPerDraw, seed, preconditioner,
-                malaEvery);
+                malaEvery, metropolis);
     }
 
     public SgldSettings withPreconditioner(Preconditioner p) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed, p,
-                malaEvery);
+                malaEvery, metropolis);
+    }
+
+    public SgldSettings withMetropolis(boolean m) {
+        return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
+                preconditioner, malaEvery, m);
     }
 }

@@ -101,6 +101,24 @@ class LocalizedSgldTest {
     }
 
     @Test
+    void metropolisAdjustedStepsSampleTheGaussianExactlyWhereUnadjustedOnesDoNot() {
+        // U = nβ·‖w‖²/2 + γ‖w‖²/2 with a = nβ + γ = 101 per coordinate: the exact law has E[nβ·L] = nβ·d/(2a).
+        // Unadjusted steps of ε have variance 1/(a(1 − εa/4)) instead: at εa ≈ 1.5, 61% too wide.
+        Quadratic model = Quadratic.regular(10, 1000);
+        SgldSettings unadjusted = new SgldSettings(1.5e-2, 1, 100, Integer.MAX_VALUE, 1, 40_000, 2_000, 1, 5L,
+                Preconditioner.NONE, 0);
+        double exact = 100 * 10 / (2.0 * 101);
+        double biased = exact / (1 - 1.5e-2 * 101 / 4);
+        ChainResult plain = new LocalizedSgld(model, unadjusted).run(model.newEvaluator(), model.center(), 0, 100, 0, 0);
+        ChainResult adjusted = new LocalizedSgld(model, unadjusted.withMetropolis(true))
+                .run(model.newEvaluator(), model.center(), 0, 100, 0, 0);
+        assertEquals(biased, plain.llc(), 0.1 * biased, "unadjusted: the discretization's own law");
+        assertEquals(exact, adjusted.llc(), 0.06 * exact, "adjusted: the exact law");
+        assertTrue(adjusted.malaAcceptance() > 0.2 && adjusted.malaAcceptance() < 0.95,
+                "acceptance " + adjusted.malaAcceptance());
+    }
+
+    @Test
     void badSettingsNameTheKey() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new SgldSettings(-1, 1, Double.NaN, 1, 1, 1, 0, 1, 0, Preconditioner.NONE, 0));
