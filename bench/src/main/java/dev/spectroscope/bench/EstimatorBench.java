@@ -180,7 +180,7 @@ public final class EstimatorBench {
             for (int r = 0; r < runs; r++) {
                 for (int t = 0; t < 3; t++) {
                     for (int c = 0; c < 4; c++) {
-                        records.add(new ProducerRecord<>("spectroscope.probes", prefix + r,
+                        records.add(new ProducerRecord<>("spectroscope.chains", prefix + r,
                                 EVENTS.encode(chain(prefix + r, s, c, t, draws))));
                     }
                 }
@@ -219,7 +219,7 @@ public final class EstimatorBench {
                 new ByteArrayDeserializer());
              KafkaProducer<String, byte[]> producer = copy ? new KafkaProducer<>(p, new StringSerializer(),
                      new ByteArraySerializer()) : null) {
-            List<TopicPartition> partitions = consumer.partitionsFor("spectroscope.probes")
+            List<TopicPartition> partitions = consumer.partitionsFor("spectroscope.chains")
                     .stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             consumer.assign(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -326,7 +326,8 @@ public final class EstimatorBench {
     }
 
     static void send(KafkaProducer<String, byte[]> producer, SpecificRecord event) {
-        String topic = event instanceof RunStarted ? "spectroscope.runs" : "spectroscope.probes";
+        String topic = event instanceof RunStarted ? "spectroscope.runs"
+                : event instanceof SgldChain ? "spectroscope.chains" : "spectroscope.probes";
         String runId = event.get(event.getSchema().getField("runId").pos()).toString();
         producer.send(new ProducerRecord<>(topic, runId, EVENTS.encode(event)));
     }

@@ -71,7 +71,8 @@ final class ReplayCommand implements Callable<Integer> {
 
     private List<SpecificRecord> fromTopics(TopicCatalogue topics, Map<String, String> kafka) {
         List<SpecificRecord> out = new ArrayList<>();
-        for (Topic<?> t : List.of(topics.runs(), topics.metrics(), topics.checkpoints(), topics.probes())) {
+        for (Topic<?> t : List.of(topics.runs(), topics.metrics(), topics.checkpoints(), topics.probes(),
+                topics.chains())) {
             out.addAll(TopicScan.readEvents(bootstrapServers, kafka, t.name(), Duration.ofMinutes(5)));
         }
         return out;

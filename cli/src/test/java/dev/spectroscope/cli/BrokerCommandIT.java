@@ -68,7 +68,7 @@ class BrokerCommandIT {
         String metadata = kcat("-b", bootstrap, "-L");
         for (String topic : List.of("spectroscope.runs", "spectroscope.metrics", "spectroscope.checkpoints",
                 "spectroscope.probes", "spectroscope.estimates", "spectroscope.transitions", "spectroscope.alerts",
-                "spectroscope.dlq")) {
+                "spectroscope.dlq", "spectroscope.chains")) {
             assertTrue(metadata.contains("topic \"" + topic + "\""), topic + " missing from kcat -L:\n" + metadata);
         }
 

@@ -133,6 +133,7 @@ class ProcessorCrashIT {
         String topic = switch (event.getClass().getSimpleName()) {
             case "RunStarted" -> "spectroscope.runs";
             case "TrainingMetrics" -> "spectroscope.metrics";
+            case "SgldChain" -> "spectroscope.chains";
             default -> "spectroscope.probes";
         };
         producer.send(new ProducerRecord<>(topic, RUN, EVENTS.encode(event)));

@@ -47,7 +47,8 @@ public final class TopicCatalogue {
     private final Topic<SpecificRecord> runs;
     private final Topic<TrainingMetrics> metrics;
     private final Topic<Checkpoint> checkpoints;
-    private final Topic<SpecificRecord> probes;
+    private final Topic<ConceptProbe> probes;
+    private final Topic<SgldChain> chains;
     private final Topic<SpecificRecord> estimates;
     private final Topic<PhaseTransition> transitions;
     private final Topic<Alert> alerts;
@@ -77,8 +78,9 @@ public final class TopicCatalogue {
                 partitions, del, MONTH);
         this.checkpoints = topic("checkpoints", EventSerde.of(Checkpoint.class), Set.of(Checkpoint.class),
                 partitions, del, MONTH);
-        this.probes = topic("probes", EventSerde.anyOf(SgldChain.class, ConceptProbe.class),
-                Set.of(SgldChain.class, ConceptProbe.class), partitions, del, MONTH);
+        this.probes = topic("probes", EventSerde.of(ConceptProbe.class), Set.of(ConceptProbe.class), partitions, del,
+                MONTH);
+        this.chains = topic("chains", EventSerde.of(SgldChain.class), Set.of(SgldChain.class), partitions, del, MONTH);
         this.estimates = topic("estimates", EventSerde.anyOf(LlcEstimate.class, DosEstimate.class),
                 Set.of(LlcEstimate.class, DosEstimate.class), partitions, del, FOREVER);
         this.transitions = topic("transitions", EventSerde.of(PhaseTransition.class),
@@ -111,9 +113,19 @@ public final class TopicCatalogue {
         return checkpoints;
     }
 
-    /** SgldChain and ConceptProbe. */
-    public Topic<SpecificRecord> probes() {
+    /** ConceptProbe: the concept scores a run reports at its checkpoints. */
+    public Topic<ConceptProbe> probes() {
         return probes;
+    }
+
+    /**
+     * SgldChain: every draw's loss of every chain, from the probe worker or the agent — the bulk of the traffic
+     * (a few KB per chain, tens of chains per checkpoint). Its own topic, so that the readers of concept probes
+     * (the transition detectors, the dashboard) do not fetch it only to drop it. Builds before 2026-12-02 wrote
+     * chains to the probes topic; the estimator still reads chains found there.
+     */
+    public Topic<SgldChain> chains() {
+        return chains;
     }
 
     /** LlcEstimate and DosEstimate. */
@@ -134,9 +146,12 @@ public final class TopicCatalogue {
         return deadLetters;
     }
 
-    /** All topics, in flow order. */
+    /**
+     * All topics, in flow order save the last: the agent's journal stores a record's topic as its index here, so a
+     * new topic goes at the end (chains came after the dead letters), and journals written before stay readable.
+     */
     public List<Topic<? extends SpecificRecord>> all() {
-        return List.of(runs, metrics, checkpoints, probes, estimates, transitions, alerts, deadLetters);
+        return List.of(runs, metrics, checkpoints, probes, estimates, transitions, alerts, deadLetters, chains);
     }
 
     public Optional<Topic<? extends SpecificRecord>> byName(String name) {

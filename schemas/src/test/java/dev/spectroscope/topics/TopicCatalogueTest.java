@@ -19,7 +19,7 @@ class TopicCatalogueTest {
         List<String> names = new TopicCatalogue().all().stream().map(Topic::name).toList();
         assertEquals(List.of("spectroscope.runs", "spectroscope.metrics", "spectroscope.checkpoints",
                 "spectroscope.probes", "spectroscope.estimates", "spectroscope.transitions", "spectroscope.alerts",
-                "spectroscope.dlq"), names);
+                "spectroscope.dlq", "spectroscope.chains"), names);
     }
 
     @Test
@@ -39,6 +39,7 @@ class TopicCatalogueTest {
         }
         assertEquals("spectroscope.runs", catalogue.topicFor(RunEnded.class).name());
         assertEquals("spectroscope.probes", catalogue.topicFor(ConceptProbe.class).name());
+        assertEquals("spectroscope.chains", catalogue.topicFor(dev.spectroscope.events.SgldChain.class).name());
         assertEquals("spectroscope.estimates", catalogue.topicFor(DosEstimate.class).name());
         assertEquals("spectroscope.alerts", catalogue.topicFor(Alert.class).name());
     }

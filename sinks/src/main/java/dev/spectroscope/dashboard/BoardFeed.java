@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads every partition of the charted topics from the start, without a consumer group, into the board:
- * a restarted sink app shows every run's full history at once. SGLD chains are skipped by their header,
- * before decoding (they are the bulk of the probes topic and the board has no use for them).
+ * a restarted sink app shows every run's full history at once. The chains topic is not charted; SGLD chains
+ * that builds before 2026-12-02 wrote to the probes topic are skipped by their header, before decoding.
  */
 public final class BoardFeed implements AutoCloseable {
 

@@ -33,8 +33,19 @@ public final class DeadLetterForwarder {
             Header raw = record.headers().lastHeader(EventDecoder.RAW_HEADER);
             bytes = raw != null ? raw.value() : fallback.get();
         }
+        forwardFrom(context, sink, application, record.key(), bytes, record.timestamp(), topic, partition, offset, runId,
+                type, reason);
+    }
+
+    /**
+     * The same for a record no longer being processed (one a processor held and gives up on in a punctuation):
+     * its source is given, not read from the context.
+     */
+    public static void forwardFrom(ProcessorContext<String, SpecificRecord> context, String sink, String application,
+                                   String key, byte[] bytes, long timestamp, String topic, int partition, long offset,
+                                   String runId, String type, String reason) {
         LOG.warn("dead letter from {}-{}@{} (run {}): {}", topic, partition, offset, runId, reason);
-        context.forward(new Record<String, SpecificRecord>(record.key(), DeadLetters.of(application, topic, partition,
-                offset, DeadLetters.keyBytes(record.key()), bytes, runId, type, reason), record.timestamp()), sink);
+        context.forward(new Record<String, SpecificRecord>(key, DeadLetters.of(application, topic, partition, offset,
+                DeadLetters.keyBytes(key), bytes, runId, type, reason), timestamp), sink);
     }
 }

@@ -230,7 +230,7 @@ public final class ProbeWorker implements AutoCloseable {
         try {
             producer.beginTransaction();
             for (SpecificRecord event : out) {
-                String topic = event instanceof DeadLetter ? topics.deadLetters().name() : topics.probes().name();
+                String topic = event instanceof DeadLetter ? topics.deadLetters().name() : topics.chains().name();
                 producer.send(new ProducerRecord<>(topic, record.key(), events.encode(event)));
             }
             producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),

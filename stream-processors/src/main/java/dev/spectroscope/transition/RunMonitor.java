@@ -2,6 +2,9 @@ package dev.spectroscope.transition;
 
 import dev.spectroscope.deadletter.DeadLetters;
 import dev.spectroscope.event.DeadLetterForwarder;
+import dev.spectroscope.event.EventDecoder;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import dev.spectroscope.events.Alert;
 import dev.spectroscope.events.ConceptMove;
 import dev.spectroscope.events.ConceptProbe;
@@ -62,6 +65,7 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
 
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, RunState> runs;
+    private AwaitingRunStart awaiting;
 
     public RunMonitor(String application, DetectorSettings defaults, String transitionsSink, String alertsSink,
                       String deadLetterSink) {
@@ -76,6 +80,12 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.runs = context.getStateStore(STORE);
+        this.awaiting = new AwaitingRunStart(context.getStateStore(AwaitingRunStart.STORE), ANY);
+        // Caches of the stores: a task revived after an aborted transaction is initialised again with its stores
+        // rolled back.
+        cache.clear();
+        settings.clear();
+        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::deadLetterExpired);
         context.schedule(Duration.ofSeconds(5), PunctuationType.WALL_CLOCK_TIME, this::checkSilence);
         context.schedule(Duration.ofMillis(500), PunctuationType.WALL_CLOCK_TIME, this::flushEndedRuns);
     }
@@ -93,10 +103,24 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
         String runId = runIdOf(event);
         RunState state = runId == null ? null : load(runId);
         if (state == null) {
-            deadLetter(record, runId, DeadLetters.UNKNOWN_RUN, event.getClass().getSimpleName() + " for run " + runId
-                    + ", which has no RunStarted: start runs through the agent (or replay the run's RunStarted first)");
+            if (runId == null) {
+                deadLetter(record, null, DeadLetters.UNKNOWN_RUN, event.getClass().getSimpleName()
+                        + " without a run id: every event names its run");
+                return;
+            }
+            // Its RunStarted may be a fetch behind (another topic's partition): held, not dead-lettered yet.
+            Header raw = record.headers().lastHeader(EventDecoder.RAW_HEADER);
+            var source = context.recordMetadata();
+            awaiting.hold(runId, record.key(), raw != null ? raw.value() : ANY.encode(event), record.timestamp(),
+                    context.currentSystemTimeMs(), source.map(RecordMetadata::topic).orElse("?"),
+                    source.map(RecordMetadata::partition).orElse(-1), source.map(RecordMetadata::offset).orElse(-1L));
             return;
         }
+        handle(record, event, state);
+    }
+
+    /** An event of a run whose RunStarted has been seen. */
+    private void handle(Record<String, SpecificRecord> record, SpecificRecord event, RunState state) {
         state.lastSeenWallMillis = context.currentSystemTimeMs();
         if (firingKey(state, "silent") != null) { // the run speaks again: the step is looked up only then
             resolve(state, "silent", stepOf(event, state.latestStep), record.timestamp());
@@ -159,6 +183,23 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
         }
         LOG.info("run {} ({}) started", state.runId, state.name);
         save(state);
+        // Events that came before their RunStarted, in the order they came. A dead letter one of them raises
+        // names the runs topic's record as its source: the held event's own offset is in its reason's context.
+        for (AwaitingRunStart.Held held : awaiting.release(state.runId)) {
+            handle(new Record<>(held.key(), held.event(), held.timestamp()), held.event(), load(state.runId));
+        }
+    }
+
+    /** Held events whose run has not started within {@link AwaitingRunStart#WAIT}: dead letters after all. */
+    private void deadLetterExpired(long now) {
+        for (AwaitingRunStart.Held held : awaiting.expired(now)) {
+            String runId = runIdOf(held.event());
+            DeadLetterForwarder.forwardFrom(context, deadLetterSink, application, held.key(), held.bytes(),
+                    held.timestamp(), held.topic(), held.partition(), held.offset(), runId, DeadLetters.UNKNOWN_RUN,
+                    held.event().getClass().getSimpleName() + " for run " + runId + ", which has no RunStarted "
+                            + "(waited " + AwaitingRunStart.WAIT.toSeconds() + " s for it): start runs through the "
+                            + "agent (or replay the run's RunStarted first)");
+        }
     }
 
     private void onMetrics(Record<String, SpecificRecord> record, RunState state, TrainingMetrics m,

@@ -44,6 +44,9 @@ public final class TransitionTopology {
                 "runs-decoder", "metrics-decoder", "probes-decoder", "estimates-decoder");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RunMonitor.STORE),
                 Serdes.String(), new RunStateSerde()).withCachingEnabled(), "run-monitor");
+        // Events whose run's RunStarted is still a fetch behind: held a few seconds (AwaitingRunStart), changelogged.
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(AwaitingRunStart.STORE),
+                Serdes.String(), Serdes.ByteArray()), "run-monitor");
 
         topology.addSink("transitions-sink", topics.transitions().name(), Serdes.String().serializer(),
                 EventNodes.events(), "run-monitor");

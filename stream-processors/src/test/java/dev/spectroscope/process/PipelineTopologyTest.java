@@ -68,6 +68,8 @@ class PipelineTopologyTest {
     private TestInputTopic<String, SpecificRecord> runs;
     private TestInputTopic<String, SpecificRecord> metrics;
     private TestInputTopic<String, SpecificRecord> chainsIn;
+    private TestInputTopic<String, SpecificRecord> probesOfEstimator;
+    private TestInputTopic<String, byte[]> rawChains;
     private TestInputTopic<String, SpecificRecord> conceptsIn;
     private TestInputTopic<String, SpecificRecord> estimatesIn;
     private TestInputTopic<String, byte[]> rawMetrics;
@@ -87,7 +89,10 @@ class PipelineTopologyTest {
                 properties("test-transitions"), Instant.ofEpochMilli(1_000_000));
         runs = driver.createInputTopic(TOPICS.runs().name(), new StringSerializer(), EVENTS.serializer());
         metrics = driver.createInputTopic(TOPICS.metrics().name(), new StringSerializer(), EVENTS.serializer());
-        chainsIn = estimator.createInputTopic(TOPICS.probes().name(), new StringSerializer(), EVENTS.serializer());
+        chainsIn = estimator.createInputTopic(TOPICS.chains().name(), new StringSerializer(), EVENTS.serializer());
+        probesOfEstimator = estimator.createInputTopic(TOPICS.probes().name(), new StringSerializer(),
+                EVENTS.serializer());
+        rawChains = estimator.createInputTopic(TOPICS.chains().name(), new StringSerializer(), new ByteArraySerializer());
         conceptsIn = driver.createInputTopic(TOPICS.probes().name(), new StringSerializer(), EVENTS.serializer());
         estimatesIn = driver.createInputTopic(TOPICS.estimates().name(), new StringSerializer(), EVENTS.serializer());
         rawMetrics = driver.createInputTopic(TOPICS.metrics().name(), new StringSerializer(), new ByteArraySerializer());
@@ -119,10 +124,14 @@ class PipelineTopologyTest {
         driver.close();
     }
 
-    /** A record on the probes topic reaches both applications, as on Kafka. */
+    /** A chain goes to the chains topic (the estimator's); a concept probe to the probes topic, which both read. */
     private void probe(String key, SpecificRecord value) {
-        chainsIn.pipeInput(key, value);
-        conceptsIn.pipeInput(key, value);
+        if (value instanceof SgldChain) {
+            chainsIn.pipeInput(key, value);
+        } else {
+            probesOfEstimator.pipeInput(key, value);
+            conceptsIn.pipeInput(key, value);
+        }
     }
 
     /** What the estimator wrote to the estimates topic, delivered to the transition topology as Kafka would. */
@@ -201,6 +210,48 @@ class PipelineTopologyTest {
     }
 
     @Test
+    void eventsThatArriveBeforeTheirRunStartedAreProcessedWhenItComes() {
+        // Concept probes and metrics fetched before the runs partition: held, then processed in arrival order.
+        metrics.pipeInput("r2", metrics("r2", 10, 0.5));
+        conceptsIn.pipeInput("r2", ConceptProbe.newBuilder().setEventId("p").setRunId("r2").setStep(99)
+                .setTimestamp(Instant.ofEpochMilli(99)).setProbe("feature-0").setScore(0.8).build());
+        metrics.pipeInput("r2", metrics("r2", 11, 0.4));
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        assertTrue(deadLetters.isEmpty(), "not dead letters while their RunStarted may still come");
+        runs.pipeInput("r2", runStarted("r2", Map.of()));
+        RunState state = driver.<String, RunState>getKeyValueStore(RunMonitor.STORE).get("r2");
+        assertEquals(11, state.latestStep, "both metrics, in order");
+        assertEquals(0.4, state.latestLoss, 0.0);
+        assertEquals(99L, state.lastConceptStep.get("feature-0"));
+        driver.advanceWallClockTime(Duration.ofSeconds(20));
+        assertTrue(deadLetters.isEmpty(), "released events are not dead-lettered later: " + deadLetters.readValuesToList());
+        // A run that never starts: its events become dead letters once they have waited, naming their source.
+        metrics.pipeInput("r3", metrics("r3", 1, 0.5));
+        driver.advanceWallClockTime(Duration.ofSeconds(11));
+        DeadLetter letter = (DeadLetter) deadLetters.readValue();
+        assertEquals("unknown-run", letter.getErrorType());
+        assertEquals(TOPICS.metrics().name(), letter.getSourceTopic());
+        assertEquals("r3", letter.getRunId());
+        assertNotNull(letter.getValue());
+        assertTrue(deadLetters.isEmpty());
+    }
+
+    @Test
+    void chainsOnTheProbesTopicAsEarlierBuildsWroteThemAreStillEstimated() {
+        // Before chains had their own topic the agent and the probe worker wrote them to the probes topic; a
+        // rolling upgrade or a journal synced late can still bring some there.
+        double[] ladder = {1};
+        for (int c = 0; c < 4; c++) {
+            probesOfEstimator.pipeInput("r1", gammaChain("r1", 300, c, 0, 2.0, ladder, 4, 500));
+        }
+        LlcEstimate llc = (LlcEstimate) estimates.readValue();
+        assertEquals(300, llc.getStep());
+        assertEquals(4, llc.getChains());
+        assertFalse(llc.getPartial());
+        assertTrue(estimatorDeadLetters.isEmpty(), "concept probes and chains there are no dead letters");
+    }
+
+    @Test
     void aStepMissingChainsIsEstimatedPartiallyAfterTheWait() {
         runs.pipeInput("r1", runStarted("r1", Map.of()));
         double[] ladder = {1};
@@ -232,8 +283,12 @@ class PipelineTopologyTest {
         metrics.pipeInput("r1", metrics("r1", 1, 0.4)); // backwards
         metrics.pipeInput("r9", metrics("r9", 1, 0.4)); // unknown run
         rawProbes.pipeInput("r1", new byte[] {(byte) 0xC3, 0x01, 0, 0}); // truncated: the estimator's dead letter
+        rawChains.pipeInput("r1", new byte[] {0x01, 0x02}); // not an event: the estimator's dead letter too
         rawProbesOfTransitions.pipeInput("r1", new byte[] {(byte) 0xC3, 0x01, 0, 0}); // skipped here
         metrics.pipeInput("r1", metrics("r1", 3, 0.3));
+        // An unknown run's event waits for its RunStarted (it may be a fetch behind) before it is a dead letter.
+        assertEquals(5, deadLetters.getQueueSize(), "r9's metrics still wait for their RunStarted");
+        driver.advanceWallClockTime(Duration.ofSeconds(11));
 
         List<String> types = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
@@ -247,9 +302,13 @@ class PipelineTopologyTest {
                 "unknown-run"), types, reasons.toString());
         DeadLetter truncated = (DeadLetter) estimatorDeadLetters.readValue();
         assertEquals("corrupt-bytes", truncated.getErrorType());
+        DeadLetter notAnEvent = (DeadLetter) estimatorDeadLetters.readValue();
+        assertEquals("corrupt-bytes", notAnEvent.getErrorType());
+        assertTrue(notAnEvent.getReason().contains(TOPICS.chains().name()), notAnEvent.getReason());
         assertTrue(estimatorDeadLetters.isEmpty(), "one dead letter per bad record, not one per application");
         assertTrue(reasons.get(3).contains("loss NaN"), reasons.get(3));
         assertTrue(reasons.get(4).contains("goes backwards"), reasons.get(4));
+        assertTrue(reasons.get(5).contains("waited 10 s"), reasons.get(5));
         RunState state = driver.<String, RunState>getKeyValueStore(RunMonitor.STORE).get("r1");
         assertEquals(3, state.latestStep, "the run's good events were all processed");
         List<Alert> raised = alerts.readValuesToList().stream().map(Alert.class::cast).toList();

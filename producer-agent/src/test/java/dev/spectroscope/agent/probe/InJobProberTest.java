@@ -71,7 +71,7 @@ class InJobProberTest {
             }
             run.finish(RunStatus.FINISHED);
         }
-        List<SgldChain> sent = TopicScan.readEvents(KAFKA.bootstrapServers(), "spectroscope.probes",
+        List<SgldChain> sent = TopicScan.readEvents(KAFKA.bootstrapServers(), "spectroscope.chains",
                 Duration.ofSeconds(30)).stream().filter(SgldChain.class::isInstance).map(SgldChain.class::cast)
                 .filter(c -> c.getRunId().equals(runId)).sorted(Comparator.comparing(SgldChain::getEventId)).toList();
         List<SgldChain> direct = ChainProbe.sample(new SgldSampler(1), runId, 99, CONFIG, tms(1), "agent").stream()
