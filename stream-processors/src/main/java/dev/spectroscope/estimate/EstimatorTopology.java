@@ -3,14 +3,14 @@ package dev.spectroscope.estimate;
 import static dev.spectroscope.event.EventNodes.DEAD_LETTER_SINK;
 
 import dev.spectroscope.event.EventNodes;
-import dev.spectroscope.topics.TopicCatalogue;
-import java.time.Duration;
-import java.util.List;
-import java.util.Set;
 import dev.spectroscope.events.ConceptProbe;
 import dev.spectroscope.events.EventSerde;
 import dev.spectroscope.events.SgldChain;
 import dev.spectroscope.topics.Topic;
+import dev.spectroscope.topics.TopicCatalogue;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;

@@ -3,8 +3,6 @@ package dev.spectroscope.transition;
 import dev.spectroscope.deadletter.DeadLetters;
 import dev.spectroscope.event.DeadLetterForwarder;
 import dev.spectroscope.event.EventDecoder;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import dev.spectroscope.events.Alert;
 import dev.spectroscope.events.ConceptMove;
 import dev.spectroscope.events.ConceptProbe;
@@ -30,11 +28,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
@@ -183,8 +183,8 @@ public final class RunMonitor implements Processor<String, SpecificRecord, Strin
         }
         LOG.info("run {} ({}) started", state.runId, state.name);
         save(state);
-        // Events that came before their RunStarted, in the order they came. A dead letter one of them raises
-        // names the runs topic's record as its source: the held event's own offset is in its reason's context.
+        // Events that came before their RunStarted, in the order they came. A dead letter one of them raises (a
+        // step going backwards, say) names the RunStarted's record as its source, the record being processed.
         for (AwaitingRunStart.Held held : awaiting.release(state.runId)) {
             handle(new Record<>(held.key(), held.event(), held.timestamp()), held.event(), load(state.runId));
         }
