@@ -65,7 +65,7 @@ public final class AgentOverheadBench {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        Path work = Files.createTempDirectory("spectroscope-bench-");
+        Path work = ScratchDirectory.create("spectroscope-bench-").path(); // deleted when the JVM exits
         // The broker runs as its own process, as Kafka does in any real deployment: inside this JVM its garbage
         // collections would pause the training thread and be billed to the agent.
         try (ExternalBroker broker = ExternalBroker.start(work.resolve("kafka"))) {

@@ -12,7 +12,6 @@ import dev.spectroscope.events.SamplerConfig;
 import dev.spectroscope.events.SgldChain;
 import dev.spectroscope.process.ProcessorApp;
 import dev.spectroscope.process.ProcessorSettings;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,7 +65,7 @@ public final class EstimatorBench {
         int draws = 200;
         int samples = 200;
         int warmup = -1;
-        int maxWarmRounds = 8;
+        int maxWarmRounds = 30;
         boolean brokerProcess = false;
         boolean threadMetrics = false;
         Map<String, String> kafka = new java.util.HashMap<>();
@@ -88,7 +87,7 @@ public final class EstimatorBench {
                         + "--max-warmup-rounds R, --broker-process, --streams key=value, --thread-metrics");
             }
         }
-        Path work = Files.createTempDirectory("spectroscope-estimator-bench");
+        Path work = ScratchDirectory.create("spectroscope-estimator-bench").path(); // deleted when the JVM exits
         // With --broker-process the broker runs in its own JVM, as Kafka does in a deployment: this JVM then holds
         // only the processor and the benchmark's generator and listener (the two still share the machine's cores).
         try (AutoCloseable broker = brokerProcess
@@ -103,12 +102,13 @@ public final class EstimatorBench {
                 Thread.sleep(3000); // the listener's assignment
                 // Warm-up: the same work on other runs, unmeasured, until the JIT has compiled what the backlog
                 // runs through. This JVM holds a broker, two Streams applications and their clients: on two cores
-                // C2 works through that code for the first minute or more, and while it does it takes up to 0.7 of
-                // a core from the processor (a 30,000-chain warm-up left JIT compilation at 1.1 s per second of the
-                // measured backlog). Rounds of backlog run until compilation uses under a tenth of a round's wall
-                // time; a long-running processor lives in that state.
+                // C2 works through that code for four to five minutes, and while it does it takes about 0.7 of a
+                // core from the processor (a 30,000-chain warm-up left JIT compilation at 1.1 s per second of the
+                // measured backlog). Rounds as large as the measured backlog (smaller ones left new compilations
+                // for it) run until compilation uses under a tenth of a round's wall time, or 30 rounds; a
+                // long-running processor lives in that state.
                 int round = 0;
-                int warmChains = Math.max(12 * 12, warmup >= 0 ? warmup : 30_000);
+                int warmChains = Math.max(12 * 12, warmup >= 0 ? warmup : total);
                 while (true) {
                     long jit0 = CpuAccount.compileMillis();
                     long t0 = System.nanoTime();

@@ -9,7 +9,6 @@ import dev.spectroscope.examples.TrainSettings;
 import dev.spectroscope.probe.ProbeWorker;
 import dev.spectroscope.probe.ProbeWorkerSettings;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +41,7 @@ public final class ProbeScalingBench {
                         + "; options: --runs N --steps N --max-workers N");
             }
         }
-        Path work = Files.createTempDirectory("spectroscope-probe-scaling-");
+        Path work = ScratchDirectory.create("spectroscope-probe-scaling-").path(); // deleted when the JVM exits
         Path blobs = work.resolve("blobs");
         int partitions = runs;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerSettings.ephemeral(work.resolve("kafka"))

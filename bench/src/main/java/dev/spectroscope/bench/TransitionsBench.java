@@ -64,7 +64,7 @@ public final class TransitionsBench {
                         + "; use --seeds 1,2,3, --steps N, --out FILE");
             }
         }
-        Path work = Files.createTempDirectory("spectroscope-transitions");
+        Path work = ScratchDirectory.create("spectroscope-transitions").path(); // deleted when the JVM exits
         List<Outcome> outcomes = new ArrayList<>();
         long started = System.nanoTime();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerSettings.ephemeral(work.resolve("kafka")));
