@@ -54,6 +54,23 @@ class ProcessorCrashIT {
 
     @Test
     void aKilledProcessorRestartsWithNothingMissingOrDuplicated() throws Exception {
+        try {
+            killAndRestart();
+        } catch (AssertionError e) {
+            // The processors' own logs say what happened to a missing estimate; they live in the temp dir.
+            for (String log : List.of("first.log", "second.log")) {
+                Path file = work.resolve(log);
+                if (java.nio.file.Files.exists(file)) {
+                    List<String> lines = java.nio.file.Files.readAllLines(file);
+                    System.err.println("--- " + log + " (last 80 lines)");
+                    lines.subList(Math.max(0, lines.size() - 80), lines.size()).forEach(System.err::println);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private void killAndRestart() throws Exception {
         try (KafkaProducer<String, byte[]> producer = producer()) {
             send(producer, RunStarted.newBuilder().setEventId(UUID.randomUUID().toString()).setRunId(RUN)
                     .setTimestamp(Instant.now()).setName(RUN).setModelFamily("tms").setN(1000).build());
@@ -153,7 +170,9 @@ class ProcessorCrashIT {
             Thread.sleep(500);
             counts = countEstimates();
         }
-        assertTrue(counts.size() >= steps, "estimates for " + counts.size() + " of " + steps + " steps");
+        assertTrue(counts.size() >= steps, "estimates for " + counts.size() + " of " + steps + " steps: "
+                + counts.keySet() + "; dead letters: " + read("spectroscope.dlq").stream()
+                .map(d -> ((dev.spectroscope.events.DeadLetter) d).getReason()).toList());
         return counts;
     }
 
