@@ -89,10 +89,11 @@ final class AwaitingRunStart {
         }
         List<Held> out = new ArrayList<>();
         for (KeyValue<String, byte[]> entry : entries) {
-            Held held = read(entry.value);
-            if (nowWallMillis - held.heldAtWallMillis() >= WAIT.toMillis()) {
+            // The key carries when it was held (run, held-at, source): only the expired ones are decoded.
+            long heldAt = Long.parseLong(entry.key.split("\u0000", 3)[1]);
+            if (nowWallMillis - heldAt >= WAIT.toMillis()) {
                 store.delete(entry.key);
-                out.add(held);
+                out.add(read(entry.value));
             }
         }
         return out;

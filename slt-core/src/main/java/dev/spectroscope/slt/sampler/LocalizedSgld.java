@@ -73,6 +73,10 @@ public final class LocalizedSgld {
         boolean metropolis = settings.metropolis();
         double[] proposal = settings.malaEvery() > 0 || metropolis ? new double[d] : null;
         double[] proposalGrad = settings.malaEvery() > 0 || metropolis ? new double[d] : null;
+        // An accepted Metropolis proposal's loss and gradient are the next step's: the loss is exact (no
+        // minibatch noise), so they are kept rather than evaluated again.
+        double[] proposalLoss = new double[1];
+        boolean reuseProposal = false;
         // Full-batch chains (B ≥ n) need no index permutation; n may be far too large to hold one.
         int[] order = batchSize < n ? new int[n] : new int[0];
         for (int i = 0; i < order.length; i++) {
@@ -99,7 +103,14 @@ public final class LocalizedSgld {
                 System.arraycopy(order, cursor, batch, 0, batchSize);
                 cursor += batchSize;
             }
-            double loss = evaluator.lossAndGradient(w, batch, batchSize, grad);
+            double loss;
+            if (reuseProposal) {
+                loss = proposalLoss[0];
+                System.arraycopy(proposalGrad, 0, grad, 0, d);
+                reuseProposal = false;
+            } else {
+                loss = evaluator.lossAndGradient(w, batch, batchSize, grad);
+            }
             if (!Double.isFinite(loss)) {
                 diverged = true;
                 notes.add("chain " + chainIndex + " diverged at step " + step + ": loss " + loss
@@ -127,7 +138,7 @@ public final class LocalizedSgld {
             if (metropolis) {
                 double potential = nBeta * loss + 0.5 * gamma * distance;
                 double a = malaAcceptance(evaluator, w, drift, v, potential, center, nBeta, eps, batch, batchSize,
-                        random, proposal, proposalGrad);
+                        random, proposal, proposalGrad, proposalLoss);
                 if (Double.isNaN(a)) {
                     a = 0; // a proposal with no finite loss is rejected; the chain stays where it is
                 }
@@ -135,6 +146,7 @@ public final class LocalizedSgld {
                 acceptanceCount++;
                 if (random.nextDouble() < a) {
                     System.arraycopy(proposal, 0, w, 0, d);
+                    reuseProposal = true;
                 }
                 continue;
             }
@@ -142,7 +154,7 @@ public final class LocalizedSgld {
             if (measure) {
                 double potential = nBeta * loss + 0.5 * gamma * distance;
                 double a = malaAcceptance(evaluator, w, drift, v, potential, center, nBeta, eps, batch, batchSize,
-                        random, proposal, proposalGrad);
+                        random, proposal, proposalGrad, proposalLoss);
                 if (Double.isNaN(a)) {
                     diverged = true;
                     notes.add("chain " + chainIndex + " diverged at step " + step + ": non-finite proposal");
@@ -174,11 +186,13 @@ public final class LocalizedSgld {
      * Draws the SGLD proposal x' into {@code proposal} (the very step the chain then takes) and returns the
      * Metropolis-adjusted acceptance probability of it on the same minibatch:
      * min(1, exp(U(x) − U(x') + log q(x'→x) − log q(x→x'))) with U = nβ·L_B + (γ/2)‖w − w*‖².
-     * NaN when the proposal's loss is not finite.
+     * NaN when the proposal's loss is not finite. The proposal's loss goes to {@code proposalLoss[0]}, its
+     * gradient to {@code proposalGrad}.
      */
     private double malaAcceptance(LossModel.Evaluator evaluator, double[] x, double[] drift, double[] v,
                                   double potential, double[] center, double nBeta, double eps, int[] batch,
-                                  int size, SplittableRandom random, double[] proposal, double[] proposalGrad) {
+                                  int size, SplittableRandom random, double[] proposal, double[] proposalGrad,
+                                  double[] proposalLoss) {
         double gamma = settings.gamma();
         int d = x.length;
         double logForward = 0;
@@ -189,6 +203,7 @@ public final class LocalizedSgld {
             logForward -= 0.5 * z * z;
         }
         double lossAtProposal = evaluator.lossAndGradient(proposal, batch, size, proposalGrad);
+        proposalLoss[0] = lossAtProposal;
         if (!Double.isFinite(lossAtProposal)) {
             return Double.NaN;
         }
