@@ -73,13 +73,19 @@ final class CalibrateCommand {
         public Integer call() {
             dev.spectroscope.slt.reference.NormalCrossing nc = new dev.spectroscope.slt.reference.NormalCrossing(k,
                     h == null ? new int[k.length] : h, ReferenceDefaults.NORMAL_CROSSING_SAMPLES);
-            return parent.sweep(nc, nc.truth().lambdaValue(), ReferenceDefaults.normalCrossing(parent.seed));
+            return parent.sweep(nc, nc.truth().lambdaValue(), ReferenceDefaults.normalCrossing(parent.seed),
+                    ReferenceDefaults.NORMAL_CROSSING_LADDER);
         }
     }
 
     int sweep(LossModel model, double truth, SgldSettings defaults) {
+        return sweep(model, truth, defaults, new double[] {1.0});
+    }
+
+    /** @param ladder the family's ladder (each cell samples it, its own nβ at multiplier 1) */
+    int sweep(LossModel model, double truth, SgldSettings defaults, double[] ladder) {
         SgldSettings base = defaults.withDraws(draws, draws).withChains(chains);
-        Calibration.Grid grid = Calibration.sweep(model, base, epsilons, multipliers, 2);
+        Calibration.Grid grid = Calibration.sweep(model, base, epsilons, multipliers, ladder, 2);
         System.out.printf(Locale.ROOT, "%s: λ̂ over ε (rows) × nβ (columns, multiples of n/log n = %.4g); true λ = %.4g%n",
                 model.describe(), grid.baseNBeta(), truth);
         System.out.println("  * flat and healthy (within 10% of every neighbour, acceptance ≥ 0.8), [ ] recommended");

@@ -92,6 +92,10 @@ final class ValidateCommand {
             o.put("draws", r.draws());
             o.put("seconds", r.seconds());
             o.put("sgld_steps_per_second", r.sgldStepsPerSecond());
+            if (!Double.isNaN(r.swapAcceptance())) {
+                // Replica exchange across the ladder: the lowest share of swaps accepted between neighbours.
+                o.put("swap_acceptance", r.swapAcceptance());
+            }
             var diagnostics = o.putArray("diagnostics");
             r.diagnostics().forEach(diagnostics::add);
             System.out.println(o.toString());
@@ -108,6 +112,10 @@ final class ValidateCommand {
             }
             System.out.printf(Locale.ROOT, "  ladder    λ = %.4f ± %.4f, m̂ = %.2f ± %.2f%n", r.lambdaLadder(),
                     r.lambdaLadderStd(), r.mHat(), r.mHatStd());
+            if (!Double.isNaN(r.swapAcceptance())) {
+                System.out.printf(Locale.ROOT, "  replica exchange: at least %.0f%% of swaps accepted between "
+                        + "neighbouring rungs%n", 100 * r.swapAcceptance());
+            }
             System.out.printf(Locale.ROOT, "  %.1f s, %.0f SGLD steps/s%n", r.seconds(), r.sgldStepsPerSecond());
             r.diagnostics().forEach(d -> System.out.println("  ! " + d));
         }

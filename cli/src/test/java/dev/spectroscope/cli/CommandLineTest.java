@@ -115,6 +115,8 @@ class CommandLineTest {
         // Normal crossing k = (1, 2): λ = 1/4; the estimator must land within 20% of it.
         assertEquals(0.25, json.get("lambda_hat").asDouble(), 0.05);
         assertTrue(json.get("diagnostics").isArray());
+        // The family samples a ladder with replica exchange; swaps between neighbouring rungs must be happening.
+        assertTrue(json.get("swap_acceptance").asDouble() > 0.2, "swap_acceptance in " + json);
     }
 
     @Test

@@ -51,12 +51,23 @@ class ProcessorCrashIT {
 
     @TempDir
     Path work;
+    /** Every processor this test started: none may outlive it (an orphan would join the next run's group). */
+    private final List<Process> processors = new ArrayList<>();
+    /** The test's own sends: a record the broker refused must fail the test as such, not as a missing estimate. */
+    private static final List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> SENT =
+            new ArrayList<>();
 
     @Test
     void aKilledProcessorRestartsWithNothingMissingOrDuplicated() throws Exception {
         try {
             killAndRestart();
         } catch (AssertionError e) {
+            // Were the chains on the topic? Complete there but missing estimates: the processor; else the producer.
+            Map<Long, Integer> chains = new java.util.TreeMap<>();
+            for (SpecificRecord r : read("spectroscope.chains")) {
+                chains.merge(((SgldChain) r).getStep(), 1, Integer::sum);
+            }
+            System.err.println("--- chains on spectroscope.chains by step: " + chains);
             // The processors' own logs say what happened to a missing estimate; they live in the temp dir.
             for (String log : List.of("first.log", "second.log")) {
                 Path file = work.resolve(log);
@@ -67,6 +78,11 @@ class ProcessorCrashIT {
                 }
             }
             throw e;
+        } finally {
+            for (Process p : processors) {
+                p.destroyForcibly();
+            }
+            SENT.clear();
         }
     }
 
@@ -79,6 +95,7 @@ class ProcessorCrashIT {
                 sendStep(producer, step);
             }
             producer.flush();
+            assertAllSent();
             awaitEstimates(STEPS / 4, Duration.ofSeconds(90));
             first.destroyForcibly(); // SIGKILL: no shutdown hook, no clean commit
             assertTrue(first.waitFor(10, TimeUnit.SECONDS));
@@ -86,6 +103,7 @@ class ProcessorCrashIT {
                 sendStep(producer, step);
             }
             producer.flush();
+            assertAllSent();
             Process second = startProcessor("second.log");
             try {
                 Map<Long, Integer> estimates = awaitEstimates(STEPS, Duration.ofSeconds(120));
@@ -114,11 +132,24 @@ class ProcessorCrashIT {
         }
     }
 
+    private static void assertAllSent() throws InterruptedException {
+        for (var sent : SENT) {
+            try {
+                sent.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new AssertionError("the test's producer lost a record (the broker refused it), so a missing "
+                        + "estimate would say nothing about the processor: " + e.getCause(), e.getCause());
+            }
+        }
+    }
+
     private Process startProcessor(String log) throws Exception {
-        return new ProcessBuilder(Path.of("..", "bin", "spectroscope").toAbsolutePath().normalize().toString(),
+        Process process = new ProcessBuilder(Path.of("..", "bin", "spectroscope").toAbsolutePath().normalize().toString(),
                 "process", "--bootstrap-servers", KAFKA.bootstrapServers(), "--state-dir",
                 work.resolve("streams").toString(), "--http-port", "-1", "--chain-wait", "30")
                 .redirectErrorStream(true).redirectOutput(work.resolve(log).toFile()).start();
+        processors.add(process);
+        return process;
     }
 
     /** One checkpoint: 4 chains of λ ≈ 1.5, concept probes where feature-1 and feature-3 are learned, metrics. */
@@ -153,7 +184,7 @@ class ProcessorCrashIT {
             case "SgldChain" -> "spectroscope.chains";
             default -> "spectroscope.probes";
         };
-        producer.send(new ProducerRecord<>(topic, RUN, EVENTS.encode(event)));
+        SENT.add(producer.send(new ProducerRecord<>(topic, RUN, EVENTS.encode(event))));
     }
 
     private static KafkaProducer<String, byte[]> producer() {

@@ -163,6 +163,8 @@ public final class ChainCollector implements Processor<String, SpecificRecord, S
         groups.delete(group);
         done.put(group, timestamp);
         if (arrived.isEmpty()) {
+            // Should not happen (a step is only due once a chain of it is stored); say so rather than lose it quietly.
+            LOG.warn("{} was due but none of its chains is stored; no estimate for it", group.replace('\u0000', '@'));
             return;
         }
         String runId = arrived.get(0).getRunId();

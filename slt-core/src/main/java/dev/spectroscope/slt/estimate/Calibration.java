@@ -30,6 +30,24 @@ public final class Calibration {
 
     public static Grid sweep(LossModel model, SgldSettings base, double[] epsilons, double[] multipliers,
                              int threads) {
+        return sweep(model, base, epsilons, multipliers, new double[] {1.0}, threads);
+    }
+
+    /**
+     * The same where the family samples a ladder (with replica exchange): each cell samples the whole ladder with
+     * its cell's nβ as the rung at multiplier 1, and λ̂ is that rung's.
+     */
+    public static Grid sweep(LossModel model, SgldSettings base, double[] epsilons, double[] multipliers,
+                             double[] ladder, int threads) {
+        int own = -1;
+        for (int t = 0; t < ladder.length; t++) {
+            if (ladder[t] == 1.0) {
+                own = t;
+            }
+        }
+        if (own < 0) {
+            throw new IllegalArgumentException("the ladder " + java.util.Arrays.toString(ladder) + " has no rung at 1");
+        }
         double baseNBeta = base.nBetaFor(model.sampleCount());
         double[][] lambda = new double[epsilons.length][multipliers.length];
         double[][] acceptance = new double[epsilons.length][multipliers.length];
@@ -38,7 +56,7 @@ public final class Calibration {
         for (int i = 0; i < epsilons.length; i++) {
             for (int j = 0; j < multipliers.length; j++) {
                 SgldSettings s = base.withEpsilon(epsilons[i]).withNBeta(baseNBeta * multipliers[j]);
-                LlcResult r = LlcEstimator.estimate(sampler.sample(model, s).chains());
+                LlcResult r = LlcEstimator.estimate(sampler.sample(model, s, ladder).atTemperature(own));
                 lambda[i][j] = r.mean();
                 acceptance[i][j] = r.malaAcceptance();
                 boolean diverged = r.diagnostics().stream().anyMatch(d -> d.contains("diverged"));

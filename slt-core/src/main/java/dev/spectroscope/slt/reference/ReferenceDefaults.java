@@ -15,10 +15,22 @@ public final class ReferenceDefaults {
     public static final int DLN_SAMPLES = 1_000_000;
     /** Output noise σ of the deep linear networks' data. */
     public static final double DLN_NOISE = 1.0;
-    /** nβ for the normal-crossing potentials, as n: K has no data, so n only sets the temperature. */
+    /** The normal-crossing potentials' nominal sample count: K has no data, so it only sizes (unused) batches. */
     public static final int NORMAL_CROSSING_SAMPLES = 1_000_000;
+    /**
+     * The n whose n/log n is the normal crossings' nβ. K has no data, so n is only a temperature, and a large one
+     * keeps the estimator's own bias for m ≥ 2, −(m−1)/(log nβ − ψ(λ)), small: −25% and −28% for k = (2,2) and
+     * k = (1,1,1) at n = 10⁶, −14% and −15% at 10¹².
+     */
+    public static final double NORMAL_CROSSING_N = 1e12;
     /** Temperature ladder (multiples of n/log n) from which m is read. */
     public static final double[] LADDER = {0.5, 1, 2};
+    /**
+     * The normal crossings' ladder: eleven rungs a factor 4 apart, from n/log n down to 4⁻¹⁰ of it (≈ 3.4·10⁴, the
+     * old single temperature), joined by replica exchange so that the hot rungs carry the cold one along the
+     * posterior's arms. A factor 4 keeps 65–80% of the swaps accepted.
+     */
+    public static final double[] NORMAL_CROSSING_LADDER = geometricLadder(4, 11);
 
     private ReferenceDefaults() {
     }
@@ -36,16 +48,26 @@ public final class ReferenceDefaults {
     /**
      * Normal-crossing potentials: K itself (no minibatch noise), so every step is Metropolis-adjusted (MALA) and
      * the chains sample the localized posterior exactly; RMSprop preconditioner adapted in burn-in, ε = 1e-3,
-     * γ = 1, nβ = n/log n at n = 10⁶, 8 chains of 200,000 draws after 200,000 steps of burn-in (the m ≥ 2
-     * potentials spread their mass log-uniformly along the axes; 50,000 left k = (1,1,1) 12% short of it).
+     * γ = 1, nβ = n/log n at n = 10¹² ({@link #NORMAL_CROSSING_N}), 8 chains of 200,000 draws after 200,000 steps
+     * of burn-in on every rung of {@link #NORMAL_CROSSING_LADDER}, neighbouring rungs offered a swap every 50 steps.
      *
-     * <p>Unadjusted, the same settings were off the exact finite-nβ expectation
-     * ({@link NormalCrossing#expectedEnergy}) by up to +16% (k = (1,1,1)) and +11% (k = (1,1)), errors that
-     * happened to cancel part of the estimator's own bias for m ≥ 2; adjusted, every potential of the benchmark
-     * is within about 6% of it (docs/science/llc-estimation.md, "Normal crossings").
+     * <p>At n = 10⁶ a single adjusted chain was within about 4% of the exact finite-nβ expectation
+     * ({@link NormalCrossing#expectedEnergy}), but there the estimator's own bias for m ≥ 2 was −25% and −28%. At
+     * n = 10¹² that bias halves, and a lone chain no longer covers the posterior's arms in 200,000 steps (18% short
+     * for k = (2,2)); with replica exchange the cold rung is again within a few per cent of the exact value
+     * (docs/science/llc-estimation.md, "Normal crossings").
      */
     public static SgldSettings normalCrossing(long seed) {
-        return new SgldSettings(1e-3, 1.0, Double.NaN, 1, 8, 200_000, 200_000, 1, seed, Preconditioner.RMSPROP, 20,
-                true);
+        return new SgldSettings(1e-3, 1.0, SgldSettings.defaultNBeta((long) NORMAL_CROSSING_N), 1, 8, 200_000,
+                200_000, 1, seed, Preconditioner.RMSPROP, 20, true, 50);
+    }
+
+    /** Multipliers factor^−(rungs−1), …, factor^−1, 1 of the base nβ. */
+    static double[] geometricLadder(double factor, int rungs) {
+        double[] ladder = new double[rungs];
+        for (int i = 0; i < rungs; i++) {
+            ladder[i] = Math.pow(factor, -(rungs - 1 - i));
+        }
+        return ladder;
     }
 }

@@ -25,11 +25,13 @@ public final class Validation {
      * @param exactAtNBeta what λ̂ converges to with a perfect sampler at the nβ used (quadrature; NaN where the
      *                     model has none): λ̂ against it is the sampler's error, it against λ the estimator's own
      *                     finite-nβ bias
+     * @param swapAcceptance with replica exchange, the lowest share of accepted swaps between two neighbouring
+     *                       rungs (averaged over chains): the ladder's weakest link; NaN without exchange
      */
     public record Report(String model, TrueCoefficient truth, double lambdaHat, double lambdaHatStd,
                          double lambdaLadder, double lambdaLadderStd, double mHat, double mHatStd, int chains,
                          int draws, double seconds, double sgldStepsPerSecond, List<String> diagnostics,
-                         double exactAtNBeta) {
+                         double exactAtNBeta, double swapAcceptance) {
 
         public double relativeError() {
             return (lambdaHat - truth.lambdaValue()) / truth.lambdaValue();
@@ -76,7 +78,21 @@ public final class Validation {
         long steps = samples.chains().stream().mapToLong(ChainResult::stepsRun).sum();
         double chainSeconds = samples.chains().stream().mapToLong(ChainResult::elapsedNanos).sum() / 1e9;
         return new Report(model.describe(), truth, llc.mean(), llc.std(), lambdaLadder, lambdaLadderStd, m, mStd,
-                llc.chains(), llc.draws(), seconds, steps / chainSeconds, List.copyOf(diagnostics), exactAtNBeta);
+                llc.chains(), llc.draws(), seconds, steps / chainSeconds, List.copyOf(diagnostics), exactAtNBeta,
+                weakestSwap(samples));
+    }
+
+    /** The lowest of the rungs' mean swap acceptance with their hotter neighbour; NaN without exchange. */
+    private static double weakestSwap(SgldSampler.Samples samples) {
+        double weakest = Double.NaN;
+        for (int t = 0; t < samples.nBetas().length; t++) {
+            double mean = samples.atTemperature(t).stream().mapToDouble(ChainResult::swapAcceptance)
+                    .filter(a -> !Double.isNaN(a)).average().orElse(Double.NaN);
+            if (!Double.isNaN(mean) && !(mean >= weakest)) {
+                weakest = mean;
+            }
+        }
+        return weakest;
     }
 
     public static Report deepLinearNetwork(int[] widths, int rank, long seed, int threads) {
@@ -90,6 +106,6 @@ public final class Validation {
         SgldSettings settings = ReferenceDefaults.normalCrossing(seed);
         double exact = k.length <= 3 ? nc.expectedEnergy(settings.nBetaFor(nc.sampleCount()), settings.gamma())
                 : Double.NaN;
-        return run(nc, nc.truth(), settings, ReferenceDefaults.LADDER, threads, exact);
+        return run(nc, nc.truth(), settings, ReferenceDefaults.NORMAL_CROSSING_LADDER, threads, exact);
     }
 }

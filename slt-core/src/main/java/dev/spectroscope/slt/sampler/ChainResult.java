@@ -17,10 +17,20 @@ import java.util.List;
  * @param stepsRun          SGLD steps taken
  * @param elapsedNanos      wall time of the chain
  * @param notes             what the sampler noticed about this chain
+ * @param swapAcceptance    with replica exchange, the share of offered swaps with the next hotter rung that were
+ *                          accepted after burn-in; NaN on the hottest rung and without exchange
  */
 public record ChainResult(int chainIndex, int temperatureIndex, double nBeta, long seed, double centerLoss,
                           double[] losses, double meanSquaredDistance, double malaAcceptance, boolean diverged,
-                          long stepsRun, long elapsedNanos, List<String> notes) {
+                          long stepsRun, long elapsedNanos, List<String> notes, double swapAcceptance) {
+
+    /** A chain that took part in no replica exchange. */
+    public ChainResult(int chainIndex, int temperatureIndex, double nBeta, long seed, double centerLoss,
+                       double[] losses, double meanSquaredDistance, double malaAcceptance, boolean diverged,
+                       long stepsRun, long elapsedNanos, List<String> notes) {
+        this(chainIndex, temperatureIndex, nBeta, seed, centerLoss, losses, meanSquaredDistance, malaAcceptance,
+                diverged, stepsRun, elapsedNanos, notes, Double.NaN);
+    }
 
     /** This chain's LLC estimate nβ·(mean draw loss − L_n(w*)); NaN when it diverged or recorded nothing. */
     public double llc() {

@@ -53,133 +53,221 @@ public final class LocalizedSgld {
      */
     public ChainResult run(LossModel.Evaluator evaluator, double[] center, double centerLoss, double nBeta,
                            double rung, int chainIndex, int temperatureIndex) {
-        long started = System.nanoTime();
-        long seed = chainSeed(settings.seed(), chainIndex, temperatureIndex);
-        SplittableRandom random = new SplittableRandom(seed);
-        int d = center.length;
-        int n = model.sampleCount();
-        int batchSize = Math.min(settings.batchSize(), n);
-        // RMSprop's preconditioner already scales the step with the drift, hence with the temperature.
-        double eps = settings.preconditioner() == Preconditioner.RMSPROP ? settings.epsilon() : settings.epsilon() / rung;
-        double gamma = settings.gamma();
-        double halfEps = 0.5 * eps;
-        double sqrtEps = Math.sqrt(eps);
-        boolean rms = settings.preconditioner() == Preconditioner.RMSPROP;
+        Walker walker = walker(evaluator, center, centerLoss, nBeta, rung, chainIndex, temperatureIndex);
+        walker.advance(settings.totalSteps());
+        return walker.result();
+    }
 
-        double[] w = center.clone();
-        double[] grad = new double[d];
-        double[] drift = new double[d];
-        double[] v = rms ? new double[d] : null;
-        boolean metropolis = settings.metropolis();
-        double[] proposal = settings.malaEvery() > 0 || metropolis ? new double[d] : null;
-        double[] proposalGrad = settings.malaEvery() > 0 || metropolis ? new double[d] : null;
+    /** A chain that is advanced a stretch at a time, so that replica exchange can interleave the rungs. */
+    Walker walker(LossModel.Evaluator evaluator, double[] center, double centerLoss, double nBeta, double rung,
+                  int chainIndex, int temperatureIndex) {
+        return new Walker(evaluator, center, centerLoss, nBeta, rung, chainIndex, temperatureIndex);
+    }
+
+    /** One chain's state between stretches of steps. */
+    final class Walker {
+
+        private final LossModel.Evaluator evaluator;
+        private final double[] center;
+        private final double centerLoss;
+        private final double nBeta;
+        private final int chainIndex;
+        private final int temperatureIndex;
+        private final long seed;
+        private final SplittableRandom random;
+        private final int n;
+        private final int batchSize;
+        private final double eps;
+        private final boolean rms;
+        private final boolean metropolis;
+        private final double[] w;
+        private final double[] grad;
+        private final double[] drift;
+        private final double[] v;
+        private final double[] proposal;
+        private final double[] proposalGrad;
         // An accepted Metropolis proposal's loss and gradient are the next step's: the loss is exact (no
         // minibatch noise), so they are kept rather than evaluated again.
-        double[] proposalLoss = new double[1];
-        boolean reuseProposal = false;
-        // Full-batch chains (B ≥ n) need no index permutation; n may be far too large to hold one.
-        int[] order = batchSize < n ? new int[n] : new int[0];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        int[] batch = new int[batchSize];
-        int cursor = n; // forces a shuffle before the first batch
+        private final double[] proposalLoss = new double[1];
+        private boolean reuseProposal;
+        private final int[] order;
+        private final int[] batch;
+        private int cursor;
+        private final double[] losses;
+        private int recorded;
+        private double distanceSum;
+        private double acceptanceSum;
+        private int acceptanceCount;
+        private boolean diverged;
+        private final List<String> notes = new ArrayList<>();
+        private long step;
+        private long elapsedNanos;
+        private double swapAcceptance = Double.NaN;
 
-        double[] losses = new double[settings.draws()];
-        int recorded = 0;
-        double distanceSum = 0;
-        double acceptanceSum = 0;
-        int acceptanceCount = 0;
-        boolean diverged = false;
-        List<String> notes = new ArrayList<>();
-        int total = settings.totalSteps();
-        long step = 0;
-        for (; step < total; step++) {
-            if (batchSize < n) {
-                if (cursor + batchSize > n) {
-                    shuffle(order, random);
-                    cursor = 0;
+        private Walker(LossModel.Evaluator evaluator, double[] center, double centerLoss, double nBeta, double rung,
+                       int chainIndex, int temperatureIndex) {
+            this.evaluator = evaluator;
+            this.center = center;
+            this.centerLoss = centerLoss;
+            this.nBeta = nBeta;
+            this.chainIndex = chainIndex;
+            this.temperatureIndex = temperatureIndex;
+            this.seed = chainSeed(settings.seed(), chainIndex, temperatureIndex);
+            this.random = new SplittableRandom(seed);
+            int d = center.length;
+            this.n = model.sampleCount();
+            this.batchSize = Math.min(settings.batchSize(), n);
+            this.rms = settings.preconditioner() == Preconditioner.RMSPROP;
+            // RMSprop's preconditioner already scales the step with the drift, hence with the temperature.
+            this.eps = rms ? settings.epsilon() : settings.epsilon() / rung;
+            this.metropolis = settings.metropolis();
+            this.w = center.clone();
+            this.grad = new double[d];
+            this.drift = new double[d];
+            this.v = rms ? new double[d] : null;
+            this.proposal = settings.malaEvery() > 0 || metropolis ? new double[d] : null;
+            this.proposalGrad = settings.malaEvery() > 0 || metropolis ? new double[d] : null;
+            // Full-batch chains (B ≥ n) need no index permutation; n may be far too large to hold one.
+            this.order = batchSize < n ? new int[n] : new int[0];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            this.batch = new int[batchSize];
+            this.cursor = n; // forces a shuffle before the first batch
+            this.losses = new double[settings.draws()];
+        }
+
+        boolean diverged() {
+            return diverged;
+        }
+
+        double nBeta() {
+            return nBeta;
+        }
+
+        /** The full loss at the current position (what replica exchange compares). */
+        double fullLoss() {
+            return evaluator.fullLoss(w);
+        }
+
+        /** Exchanges positions with another walker of the same model (a replica-exchange swap). */
+        void swapPositions(Walker other) {
+            double[] mine = w.clone();
+            System.arraycopy(other.w, 0, w, 0, w.length);
+            System.arraycopy(mine, 0, other.w, 0, w.length);
+            // The kept proposal's loss and gradient belonged to the old position.
+            reuseProposal = false;
+            other.reuseProposal = false;
+        }
+
+        void note(String note) {
+            notes.add(note);
+        }
+
+        void swapAcceptance(double share) {
+            swapAcceptance = share;
+        }
+
+        /** Runs steps until {@code untilStep} steps have been taken in all, or the chain diverges. */
+        void advance(long untilStep) {
+            long started = System.nanoTime();
+            int d = w.length;
+            double gamma = settings.gamma();
+            double halfEps = 0.5 * eps;
+            double sqrtEps = Math.sqrt(eps);
+            long total = Math.min(untilStep, settings.totalSteps());
+            for (; step < total && !diverged; step++) {
+                if (batchSize < n) {
+                    if (cursor + batchSize > n) {
+                        shuffle(order, random);
+                        cursor = 0;
+                    }
+                    System.arraycopy(order, cursor, batch, 0, batchSize);
+                    cursor += batchSize;
                 }
-                System.arraycopy(order, cursor, batch, 0, batchSize);
-                cursor += batchSize;
-            }
-            double loss;
-            if (reuseProposal) {
-                loss = proposalLoss[0];
-                System.arraycopy(proposalGrad, 0, grad, 0, d);
-                reuseProposal = false;
-            } else {
-                loss = evaluator.lossAndGradient(w, batch, batchSize, grad);
-            }
-            if (!Double.isFinite(loss)) {
-                diverged = true;
-                notes.add("chain " + chainIndex + " diverged at step " + step + ": loss " + loss
-                        + "; lower epsilon (" + eps + ") or raise gamma");
-                break;
-            }
-            boolean record = step >= settings.burnIn() && (step - settings.burnIn()) % settings.stepsPerDraw() == 0;
-            if (record) {
-                losses[recorded++] = loss;
-            }
-            double distance = 0;
-            for (int i = 0; i < d; i++) {
-                double offset = w[i] - center[i];
-                distance += offset * offset;
-                drift[i] = nBeta * grad[i] + gamma * offset;
-            }
-            if (record) {
-                distanceSum += distance;
-            }
-            if (rms && (step < settings.burnIn() || settings.burnIn() == 0)) {
-                for (int i = 0; i < d; i++) {
-                    v[i] = RMS_DECAY * v[i] + (1 - RMS_DECAY) * drift[i] * drift[i];
+                double loss;
+                if (reuseProposal) {
+                    loss = proposalLoss[0];
+                    System.arraycopy(proposalGrad, 0, grad, 0, d);
+                    reuseProposal = false;
+                } else {
+                    loss = evaluator.lossAndGradient(w, batch, batchSize, grad);
                 }
-            }
-            if (metropolis) {
-                double potential = nBeta * loss + 0.5 * gamma * distance;
-                double a = malaAcceptance(evaluator, w, drift, v, potential, center, nBeta, eps, batch, batchSize,
-                        random, proposal, proposalGrad, proposalLoss);
-                if (Double.isNaN(a)) {
-                    a = 0; // a proposal with no finite loss is rejected; the chain stays where it is
-                }
-                acceptanceSum += a;
-                acceptanceCount++;
-                if (random.nextDouble() < a) {
-                    System.arraycopy(proposal, 0, w, 0, d);
-                    reuseProposal = true;
-                }
-                continue;
-            }
-            boolean measure = settings.malaEvery() > 0 && step % settings.malaEvery() == 0;
-            if (measure) {
-                double potential = nBeta * loss + 0.5 * gamma * distance;
-                double a = malaAcceptance(evaluator, w, drift, v, potential, center, nBeta, eps, batch, batchSize,
-                        random, proposal, proposalGrad, proposalLoss);
-                if (Double.isNaN(a)) {
+                if (!Double.isFinite(loss)) {
                     diverged = true;
-                    notes.add("chain " + chainIndex + " diverged at step " + step + ": non-finite proposal");
+                    notes.add("chain " + chainIndex + " diverged at step " + step + ": loss " + loss
+                            + "; lower epsilon (" + eps + ") or raise gamma");
                     break;
                 }
-                acceptanceSum += a;
-                acceptanceCount++;
-                // The proposal drawn for the measurement is the step itself: the chain is not altered.
-                System.arraycopy(proposal, 0, w, 0, d);
-                continue;
-            }
-            for (int i = 0; i < d; i++) {
-                if (rms) {
-                    double g = 1.0 / (Math.sqrt(v[i]) + RMS_DELTA);
-                    w[i] += -halfEps * g * drift[i] + Math.sqrt(eps * g) * random.nextGaussian();
-                } else {
-                    w[i] += -halfEps * drift[i] + sqrtEps * random.nextGaussian();
+                boolean record = step >= settings.burnIn()
+                        && (step - settings.burnIn()) % settings.stepsPerDraw() == 0;
+                if (record) {
+                    losses[recorded++] = loss;
+                }
+                double distance = 0;
+                for (int i = 0; i < d; i++) {
+                    double offset = w[i] - center[i];
+                    distance += offset * offset;
+                    drift[i] = nBeta * grad[i] + gamma * offset;
+                }
+                if (record) {
+                    distanceSum += distance;
+                }
+                if (rms && (step < settings.burnIn() || settings.burnIn() == 0)) {
+                    for (int i = 0; i < d; i++) {
+                        v[i] = RMS_DECAY * v[i] + (1 - RMS_DECAY) * drift[i] * drift[i];
+                    }
+                }
+                if (metropolis) {
+                    double potential = nBeta * loss + 0.5 * gamma * distance;
+                    double a = malaAcceptance(evaluator, w, drift, v, potential, center, nBeta, eps, batch, batchSize,
+                            random, proposal, proposalGrad, proposalLoss);
+                    if (Double.isNaN(a)) {
+                        a = 0; // a proposal with no finite loss is rejected; the chain stays where it is
+                    }
+                    acceptanceSum += a;
+                    acceptanceCount++;
+                    if (random.nextDouble() < a) {
+                        System.arraycopy(proposal, 0, w, 0, d);
+                        reuseProposal = true;
+                    }
+                    continue;
+                }
+                boolean measure = settings.malaEvery() > 0 && step % settings.malaEvery() == 0;
+                if (measure) {
+                    double potential = nBeta * loss + 0.5 * gamma * distance;
+                    double a = malaAcceptance(evaluator, w, drift, v, potential, center, nBeta, eps, batch, batchSize,
+                            random, proposal, proposalGrad, proposalLoss);
+                    if (Double.isNaN(a)) {
+                        diverged = true;
+                        notes.add("chain " + chainIndex + " diverged at step " + step + ": non-finite proposal");
+                        break;
+                    }
+                    acceptanceSum += a;
+                    acceptanceCount++;
+                    // The proposal drawn for the measurement is the step itself: the chain is not altered.
+                    System.arraycopy(proposal, 0, w, 0, d);
+                    continue;
+                }
+                for (int i = 0; i < d; i++) {
+                    if (rms) {
+                        double g = 1.0 / (Math.sqrt(v[i]) + RMS_DELTA);
+                        w[i] += -halfEps * g * drift[i] + Math.sqrt(eps * g) * random.nextGaussian();
+                    } else {
+                        w[i] += -halfEps * drift[i] + sqrtEps * random.nextGaussian();
+                    }
                 }
             }
+            elapsedNanos += System.nanoTime() - started;
         }
-        double[] kept = recorded == losses.length ? losses : java.util.Arrays.copyOf(losses, recorded);
-        return new ChainResult(chainIndex, temperatureIndex, nBeta, seed, centerLoss, kept,
-                recorded == 0 ? Double.NaN : distanceSum / recorded,
-                acceptanceCount == 0 ? Double.NaN : acceptanceSum / acceptanceCount, diverged, step,
-                System.nanoTime() - started, List.copyOf(notes));
+
+        ChainResult result() {
+            double[] kept = recorded == losses.length ? losses : java.util.Arrays.copyOf(losses, recorded);
+            return new ChainResult(chainIndex, temperatureIndex, nBeta, seed, centerLoss, kept,
+                    recorded == 0 ? Double.NaN : distanceSum / recorded,
+                    acceptanceCount == 0 ? Double.NaN : acceptanceSum / acceptanceCount, diverged, step,
+                    elapsedNanos, List.copyOf(notes), swapAcceptance);
+        }
     }
 
     /**

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Runs the chains of a probe — {@code chains} per temperature over a ladder of nβ multipliers — on a
  * bounded thread pool. Each chain has its own evaluator and a seed derived from the root seed and its
- * place, so the result is the same bit for bit whatever the thread count.
+ * place, so the result is the same bit for bit whatever the thread count. With replica exchange
+ * ({@link SgldSettings#exchangeEvery()}) the rungs of one chain index run together in one job.
  */
 public final class SgldSampler {
 
@@ -65,21 +66,31 @@ public final class SgldSampler {
             nBetas[t] = base * ladder[t];
         }
         LocalizedSgld sgld = new LocalizedSgld(model, settings);
-        List<Future<ChainResult>> futures = new ArrayList<>();
-        int jobs = ladder.length * settings.chains();
+        boolean exchange = settings.exchangeEvery() > 0 && ladder.length > 1;
+        List<Future<List<ChainResult>>> futures = new ArrayList<>();
+        int jobs = exchange ? settings.chains() : ladder.length * settings.chains();
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, jobs), daemonThreads());
         try {
-            for (int t = 0; t < ladder.length; t++) {
+            if (exchange) {
+                // One job per chain index: its rungs move in lockstep and trade positions.
                 for (int c = 0; c < settings.chains(); c++) {
-                    int temperature = t;
                     int chain = c;
-                    futures.add(pool.submit(() -> sgld.run(model.newEvaluator(), center, centerLoss,
-                            nBetas[temperature], ladder[temperature], chain, temperature)));
+                    futures.add(pool.submit(() -> new ReplicaExchange(sgld, settings).run(model, center, centerLoss,
+                            nBetas, ladder, chain)));
+                }
+            } else {
+                for (int t = 0; t < ladder.length; t++) {
+                    for (int c = 0; c < settings.chains(); c++) {
+                        int temperature = t;
+                        int chain = c;
+                        futures.add(pool.submit(() -> List.of(sgld.run(model.newEvaluator(), center, centerLoss,
+                                nBetas[temperature], ladder[temperature], chain, temperature))));
+                    }
                 }
             }
             List<ChainResult> results = new ArrayList<>();
-            for (Future<ChainResult> f : futures) {
-                results.add(f.get());
+            for (Future<List<ChainResult>> f : futures) {
+                results.addAll(f.get());
             }
             results.sort(Comparator.comparingInt(ChainResult::temperatureIndex).thenComparingInt(ChainResult::chainIndex));
             return new Samples(centerLoss, nBetas, List.copyOf(results));

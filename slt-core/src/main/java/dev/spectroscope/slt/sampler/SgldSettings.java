@@ -19,16 +19,29 @@ package dev.spectroscope.slt.sampler;
  *                       the chain then samples the localized posterior exactly, whatever ε, instead of with
  *                       the discretization bias of plain Langevin steps. Only for losses without minibatch
  *                       noise (full batch, or a model with no data); costs one more loss and gradient a step
+ * @param exchangeEvery  replica exchange (parallel tempering) across a ladder: every this many steps, each chain
+ *                       offers to swap its position with the same chain on the neighbouring rung, accepted with
+ *                       probability min(1, exp((s_i − s_j)(L(w_i) − L(w_j)))) on the full loss, so every rung
+ *                       still samples its own posterior exactly while the hot rungs carry the cold ones across
+ *                       regions they cannot cross alone (the long arms of a posterior with m ≥ 2 at large nβ).
+ *                       0: independent rungs. The full loss is evaluated at both positions per offer
  */
 public record SgldSettings(double epsilon, double gamma, double nBeta, int batchSize, int chains, int draws,
                            int burnIn, int stepsPerDraw, long seed, Preconditioner preconditioner, int malaEvery,
-                           boolean metropolis) {
+                           boolean metropolis, int exchangeEvery) {
 
     /** Unadjusted Langevin steps (SGLD), as the probe worker and the agent sample. */
     public SgldSettings(double epsilon, double gamma, double nBeta, int batchSize, int chains, int draws, int burnIn,
                         int stepsPerDraw, long seed, Preconditioner preconditioner, int malaEvery) {
         this(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed, preconditioner, malaEvery,
                 false);
+    }
+
+    /** Independent rungs, with or without Metropolis adjustment. */
+    public SgldSettings(double epsilon, double gamma, double nBeta, int batchSize, int chains, int draws, int burnIn,
+                        int stepsPerDraw, long seed, Preconditioner preconditioner, int malaEvery, boolean metropolis) {
+        this(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed, preconditioner, malaEvery,
+                metropolis, 0);
     }
 
     public SgldSettings {
@@ -42,6 +55,8 @@ public record SgldSettings(double epsilon, double gamma, double nBeta, int batch
         require(stepsPerDraw >= 1, "stepsPerDraw must be at least 1, was " + stepsPerDraw);
         require(malaEvery >= 0, "malaEvery must be non-negative, was " + malaEvery);
         require(preconditioner != null, "preconditioner is required");
+        require(exchangeEvery >= 0, "exchangeEvery must be non-negative (0: no replica exchange), was "
+                + exchangeEvery);
     }
 
     private static void require(boolean ok, String message) {
@@ -66,46 +81,51 @@ public record SgldSettings(double epsilon, double gamma, double nBeta, int batch
 
     public SgldSettings withEpsilon(double e) {
         return new SgldSettings(e, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed, preconditioner,
-                malaEvery, metropolis);
+                malaEvery, metropolis, exchangeEvery);
     }
 
     public SgldSettings withNBeta(double nb) {
         return new SgldSettings(epsilon, gamma, nb, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
-                preconditioner, malaEvery, metropolis);
+                preconditioner, malaEvery, metropolis, exchangeEvery);
     }
 
     public SgldSettings withGamma(double g) {
         return new SgldSettings(epsilon, g, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
-                preconditioner, malaEvery, metropolis);
+                preconditioner, malaEvery, metropolis, exchangeEvery);
     }
 
     public SgldSettings withSeed(long s) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn,
-                stepsPerDraw, s, preconditioner, malaEvery, metropolis);
+                stepsPerDraw, s, preconditioner, malaEvery, metropolis, exchangeEvery);
     }
 
     public SgldSettings withDraws(int d, int b) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, d, b, stepsPerDraw, seed, preconditioner,
-                malaEvery, metropolis);
+                malaEvery, metropolis, exchangeEvery);
     }
 
     public SgldSettings withChains(int c) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, c, draws, burnIn, stepsPerDraw, seed, preconditioner,
-                malaEvery, metropolis);
+                malaEvery, metropolis, exchangeEvery);
     }
 
     public SgldSettings withBatchSize(int b) {
         return new SgldSettings(epsilon, gamma, nBeta, b, chains, draws, burnIn, stepsPerDraw, seed, preconditioner,
-                malaEvery, metropolis);
+                malaEvery, metropolis, exchangeEvery);
     }
 
     public SgldSettings withPreconditioner(Preconditioner p) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed, p,
-                malaEvery, metropolis);
+                malaEvery, metropolis, exchangeEvery);
     }
 
     public SgldSettings withMetropolis(boolean m) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
-                preconditioner, malaEvery, m);
+                preconditioner, malaEvery, m, exchangeEvery);
+    }
+
+    public SgldSettings withExchangeEvery(int every) {
+        return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
+                preconditioner, malaEvery, metropolis, every);
     }
 }
