@@ -217,8 +217,20 @@ final class HeadlessChromium implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-        try (var files = Files.walk(profile)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        // Chromium's helper processes can still be writing into the profile for a moment after the main one exits;
+        // a file that vanishes mid-walk failed the dashboard test once (NoSuchFileException). A temporary profile:
+        // delete what is there, try again briefly, and never fail the test over it.
+        for (int attempt = 0; attempt < 5 && Files.exists(profile); attempt++) {
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException | java.io.UncheckedIOException e) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 }
