@@ -152,9 +152,11 @@ public final class LocalizedSgld {
 
         /** Exchanges positions with another walker of the same model (a replica-exchange swap). */
         void swapPositions(Walker other) {
-            double[] mine = w.clone();
-            System.arraycopy(other.w, 0, w, 0, w.length);
-            System.arraycopy(mine, 0, other.w, 0, w.length);
+            for (int i = 0; i < w.length; i++) { // in place: the step loop and its swaps allocate nothing
+                double mine = w[i];
+                w[i] = other.w[i];
+                other.w[i] = mine;
+            }
             // The kept proposal's loss and gradient belonged to the old position.
             reuseProposal = false;
             other.reuseProposal = false;
