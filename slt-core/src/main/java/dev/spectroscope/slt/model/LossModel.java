@@ -11,6 +11,12 @@ package dev.spectroscope.slt.model;
  */
 public interface LossModel {
 
+    /**
+     * Above this many samples a full batch is passed to {@link Evaluator#lossAndGradient} without indices
+     * ({@code size} = n, {@code batch} empty): a model that large must evaluate size ≥ n from all its data.
+     */
+    int FULL_BATCH_INDEX_LIMIT = 1 << 24;
+
     /** Number of parameters d. */
     int dimension();
 
@@ -31,7 +37,8 @@ public interface LossModel {
 
         /**
          * Mean loss over the samples {@code batch[0 .. size)} at {@code w}; writes the gradient of that mean
-         * into {@code gradient} (length d) and returns the loss.
+         * into {@code gradient} (length d) and returns the loss. A full batch lists every sample once; above
+         * {@link #FULL_BATCH_INDEX_LIMIT} samples it comes with size = n and no indices.
          */
         double lossAndGradient(double[] w, int[] batch, int size, double[] gradient);
 

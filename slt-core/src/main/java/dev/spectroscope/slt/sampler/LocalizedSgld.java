@@ -132,7 +132,7 @@ public final class LocalizedSgld {
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;
             }
-            this.batch = new int[batchSize];
+            this.batch = batchSize < n ? new int[batchSize] : fullBatch(n);
             this.cursor = n; // forces a shuffle before the first batch
             this.losses = new double[settings.draws()];
         }
@@ -313,6 +313,22 @@ public final class LocalizedSgld {
             return Double.NaN;
         }
         return logAlpha >= 0 ? 1.0 : Math.exp(logAlpha);
+    }
+
+    /**
+     * The indices of a full batch, every sample once. Above {@link LossModel#FULL_BATCH_INDEX_LIMIT} samples none
+     * are passed: such a model evaluates a batch of size n from its whole data (a deep linear network from its
+     * sufficient statistics), and an index array would cost gigabytes per chain.
+     */
+    private static int[] fullBatch(int n) {
+        if (n > LossModel.FULL_BATCH_INDEX_LIMIT) {
+            return new int[0];
+        }
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        return all;
     }
 
     private static void shuffle(int[] a, SplittableRandom random) {

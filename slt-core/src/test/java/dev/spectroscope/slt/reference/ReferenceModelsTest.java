@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.spectroscope.slt.estimate.LlcEstimator;
 import dev.spectroscope.slt.estimate.LlcResult;
 import dev.spectroscope.slt.model.LossModel;
+import dev.spectroscope.slt.sampler.ChainResult;
+import dev.spectroscope.slt.sampler.LocalizedSgld;
+import dev.spectroscope.slt.sampler.Preconditioner;
 import dev.spectroscope.slt.sampler.SgldSampler;
 import dev.spectroscope.slt.sampler.SgldSettings;
 import java.util.SplittableRandom;
@@ -58,6 +61,26 @@ class ReferenceModelsTest {
             expected += (double) v * v;
         }
         assertEquals(expected / 40, tms.newEvaluator().fullLoss(zero), 1e-9);
+    }
+
+    /** A batch as large as the data (or larger) is the full data: every sample once, not sample 0 n times. */
+    @Test
+    void aFullBatchChainSeesEverySample() {
+        SplittableRandom random = new SplittableRandom(8);
+        float[] data = new float[30 * 5];
+        for (int i = 0; i < 30; i++) {
+            data[i * 5 + random.nextInt(5)] = (float) (0.2 + random.nextDouble());
+        }
+        double[] center = new double[ToyModelOfSuperposition.parameterCount(5, 2)];
+        for (int i = 0; i < center.length; i++) {
+            center[i] = 0.3 * random.nextGaussian();
+        }
+        ToyModelOfSuperposition tms = new ToyModelOfSuperposition(5, 2, data, center);
+        for (int batch : new int[] {30, 1000}) {
+            SgldSettings s = new SgldSettings(1e-5, 1, 10, batch, 1, 1, 0, 1, 3, Preconditioner.NONE, 0);
+            ChainResult chain = new LocalizedSgld(tms, s).run(tms.newEvaluator(), center, 0, 10, 0, 0);
+            assertEquals(tms.newEvaluator().fullLoss(center), chain.losses()[0], 1e-12, "batch " + batch);
+        }
     }
 
     @Test
