@@ -57,6 +57,7 @@ public final class SpectroscopeCommand implements Runnable {
         cli.setDefaultValueProvider(new EnvironmentDefaults(environment));
         cli.setExecutionExceptionHandler(new FailureHandler());
         cli.setParameterExceptionHandler(SpectroscopeCommand::badUsage);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         return cli;
     }
 

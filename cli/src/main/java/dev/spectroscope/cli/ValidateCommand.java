@@ -2,6 +2,7 @@ package dev.spectroscope.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spectroscope.slt.reference.DeepLinearNetwork;
 import dev.spectroscope.slt.reference.Validation;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -40,9 +41,15 @@ final class ValidateCommand {
         @Option(names = "--rank", required = true, description = "Rank of the teacher's map.")
         int rank;
 
+        @Option(names = "--centre", defaultValue = "singular",
+                description = "Where on the minimum set to centre the chains: singular (every layer of rank r, "
+                        + "where the local coefficient is Aoyagi's λ) or trained (where training from PyTorch's "
+                        + "default initialisation ends; its local coefficient can be larger). Default: ${DEFAULT-VALUE}.")
+        DeepLinearNetwork.Centre centre;
+
         @Override
         public Integer call() {
-            return parent.print(Validation.deepLinearNetwork(widths, rank, parent.seed, parent.threads));
+            return parent.print(Validation.deepLinearNetwork(widths, rank, centre, parent.seed, parent.threads));
         }
     }
 

@@ -120,6 +120,26 @@ class CommandLineTest {
     }
 
     @Test
+    void validateDlnTakesTheCentreByName() {
+        Run bad = run("validate", "dln", "--widths", "3,2,3", "--rank", "1", "--centre", "sideways");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--centre") && bad.err().contains("TRAINED"), bad.err());
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.out;
+        int code;
+        try (java.io.PrintStream capture = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            System.setOut(capture);
+            code = SpectroscopeCommand.commandLine().execute("validate", "dln", "--widths", "3,2,3", "--rank", "1",
+                    "--centre", "trained", "--json");
+        } finally {
+            System.setOut(saved);
+        }
+        assertEquals(0, code);
+        String out = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(out.contains("(trained centre)"), out);
+    }
+
+    @Test
     void versionComesFromTheBuild() {
         Run version = run("--version");
         assertEquals(0, version.code());

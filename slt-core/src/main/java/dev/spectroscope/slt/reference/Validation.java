@@ -96,8 +96,13 @@ public final class Validation {
     }
 
     public static Report deepLinearNetwork(int[] widths, int rank, long seed, int threads) {
+        return deepLinearNetwork(widths, rank, DeepLinearNetwork.Centre.SINGULAR, seed, threads);
+    }
+
+    public static Report deepLinearNetwork(int[] widths, int rank, DeepLinearNetwork.Centre centre, long seed,
+                                           int threads) {
         DeepLinearNetwork dln = new DeepLinearNetwork(widths, rank, ReferenceDefaults.DLN_SAMPLES,
-                ReferenceDefaults.DLN_NOISE, seed);
+                ReferenceDefaults.DLN_NOISE, seed, centre);
         return run(dln, dln.truth(), ReferenceDefaults.deepLinearNetwork(seed), ReferenceDefaults.LADDER, threads);
     }
 

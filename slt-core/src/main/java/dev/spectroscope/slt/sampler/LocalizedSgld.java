@@ -226,6 +226,8 @@ public final class LocalizedSgld {
                             random, proposal, proposalGrad, proposalLoss);
                     if (Double.isNaN(a)) {
                         a = 0; // a proposal with no finite loss is rejected; the chain stays where it is
+                    } else if (rms && step < settings.burnIn()) {
+                        adaptToProposal(gamma);
                     }
                     acceptanceSum += a;
                     acceptanceCount++;
@@ -261,6 +263,20 @@ public final class LocalizedSgld {
                 }
             }
             elapsedNanos += System.nanoTime() - started;
+        }
+
+        /**
+         * Burn-in of an adjusted chain also learns the preconditioner from the drift where it proposed to go. A chain
+         * that starts at a minimum sees almost no drift there, so v stays near 0 and the step near its cap 1/δ in
+         * every direction; in the stiff ones every proposal is then rejected and the chain never moves to learn
+         * otherwise (a trained deep linear network: acceptance 0 from the first step to the last). The burn-in's
+         * draws are discarded, so adapting on proposals costs the recorded chain nothing.
+         */
+        private void adaptToProposal(double gamma) {
+            for (int i = 0; i < w.length; i++) {
+                double proposed = nBeta * proposalGrad[i] + gamma * (proposal[i] - center[i]);
+                v[i] = RMS_DECAY * v[i] + (1 - RMS_DECAY) * proposed * proposed;
+            }
         }
 
         ChainResult result() {
