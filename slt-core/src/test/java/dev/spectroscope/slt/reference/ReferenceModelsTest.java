@@ -267,6 +267,23 @@ class ReferenceModelsTest {
         }
     }
 
+    /** Where the estimator's own multiplicity bias exceeds 10% at the family's nβ, validation says so. */
+    @Test
+    void validationNamesTheEstimatorsOwnBiasWhereMultiplicityMakesItLarge() {
+        SgldSettings quick = ReferenceDefaults.deepLinearNetwork(7).withChains(2).withDraws(2_000, 2_000);
+        for (int[] shape : new int[][] {{2, 2, 2, 2, 2, 0}, {5, 3, 5, 1}}) {
+            int[] widths = java.util.Arrays.copyOf(shape, shape.length - 1);
+            DeepLinearNetwork dln = new DeepLinearNetwork(widths, shape[shape.length - 1], ReferenceDefaults.DLN_SAMPLES,
+                    ReferenceDefaults.DLN_NOISE, 7);
+            Validation.Report r = Validation.run(dln, dln.truth(), quick, new double[] {1}, 2);
+            boolean named = r.diagnostics().stream().anyMatch(d -> d.contains("the estimator itself lies about"));
+            // dln[2,2,2,2,2] rank 0: λ = 3/2, m = 5, about −24% at n = 10⁶; dln[5,3,5] rank 1: m = 1, none.
+            assertEquals(dln.truth().multiplicity() == 5, named, dln.describe() + ": " + r.diagnostics());
+        }
+        assertEquals(-0.24, Validation.multiplicityBias(LearningCoefficients.deepLinearNetwork(new int[] {2, 2, 2, 2, 2}, 0),
+                SgldSettings.defaultNBeta(1_000_000)), 0.01);
+    }
+
     @Test
     void theExactFiniteTemperatureEnergyApproachesLambdaAsTheAsymptoticsSay() {
         // m = 1: E[nβ·K] → λ; m = 2: ≈ λ − 1/(log nβ − ψ(λ)), the two-term expansion of the partition function.
