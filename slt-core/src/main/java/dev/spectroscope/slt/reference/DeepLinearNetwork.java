@@ -77,6 +77,10 @@ public final class DeepLinearNetwork implements LossModel {
      */
     public DeepLinearNetwork(int[] widths, int rank, int n, double noiseStd, long seed, Centre centre) {
         LearningCoefficients.deepLinearNetwork(widths, rank); // validates the shape
+        if (n <= widths[0]) {
+            throw new IllegalArgumentException("a deep linear network with " + widths[0] + " inputs needs more samples "
+                    + "than inputs (the noise is regressed on them), was n = " + n);
+        }
         this.widths = widths.clone();
         this.layers = widths.length - 1;
         this.rank = rank;

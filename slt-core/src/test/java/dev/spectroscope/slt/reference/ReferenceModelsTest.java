@@ -229,6 +229,13 @@ class ReferenceModelsTest {
     }
 
     @Test
+    void tooFewSamplesToRegressTheNoiseOnTheInputsIsAClearError() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new DeepLinearNetwork(new int[] {5, 3, 5}, 1, 5, 1.0, 1));
+        assertTrue(e.getMessage().contains("n = 5") && e.getMessage().contains("5 inputs"), e.getMessage());
+    }
+
+    @Test
     void symmetricEigenFindsAKnownSpectrum() {
         double[][] vectors = new double[3][3];
         double[] values = DeepLinearNetwork.symmetricEigen(new double[][] {{2, 1, 0}, {1, 2, 0}, {0, 0, 5}}, vectors);
