@@ -59,6 +59,10 @@ final class BrokerChecks {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // One request in flight: with several, a first request refused while a new partition's leader settles lets a
+        // later one through (the broker takes any first sequence from a producer it has no state for), and the
+        // first is then retried with an out-of-order sequence until it expires: lost (KAFKA-14359, KAFKA-15591).
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         if (transactional) {
             props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "broker-check-" + UUID.randomUUID());
         }

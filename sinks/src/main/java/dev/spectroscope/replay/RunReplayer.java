@@ -114,6 +114,10 @@ public final class RunReplayer {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // One request in flight: with several, a first request refused while a new partition's leader settles lets a
+        // later one through (the broker takes any first sequence from a producer it has no state for), and the
+        // first is then retried with an out-of-order sequence until it expires: lost (KAFKA-14359, KAFKA-15591).
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "spectroscope-replay");

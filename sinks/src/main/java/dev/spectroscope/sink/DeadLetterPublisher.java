@@ -26,6 +26,10 @@ final class DeadLetterPublisher implements AutoCloseable {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // One request in flight: with several, a first request refused while a new partition's leader settles lets a
+        // later one through (the broker takes any first sequence from a producer it has no state for), and the
+        // first is then retried with an out-of-order sequence until it expires: lost (KAFKA-14359, KAFKA-15591).
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "spectroscope-sinks-dlq");
         this.topic = topic;
         this.producer = new KafkaProducer<>(p, topic.keySerde().serializer(), topic.valueSerde().serializer());
