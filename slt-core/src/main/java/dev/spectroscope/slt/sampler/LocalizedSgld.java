@@ -86,10 +86,12 @@ public final class LocalizedSgld {
         private final double[] v;
         private final double[] proposal;
         private final double[] proposalGrad;
-        // An accepted Metropolis proposal's loss and gradient are the next step's: the loss is exact (no
-        // minibatch noise), so they are kept rather than evaluated again.
+        // An adjusted step's outcome is the next step's loss and gradient: the proposal's if accepted, the current
+        // ones if rejected. The loss is exact (no minibatch noise), so they are kept rather than evaluated again.
         private final double[] proposalLoss = new double[1];
         private boolean reuseProposal;
+        private boolean reuseCurrent;
+        private double currentLoss;
         private final int[] order;
         private final int[] batch;
         private int cursor;
@@ -157,9 +159,11 @@ public final class LocalizedSgld {
                 w[i] = other.w[i];
                 other.w[i] = mine;
             }
-            // The kept proposal's loss and gradient belonged to the old position.
+            // The kept loss and gradient belonged to the old position.
             reuseProposal = false;
             other.reuseProposal = false;
+            reuseCurrent = false;
+            other.reuseCurrent = false;
         }
 
         void note(String note) {
@@ -192,6 +196,9 @@ public final class LocalizedSgld {
                     loss = proposalLoss[0];
                     System.arraycopy(proposalGrad, 0, grad, 0, d);
                     reuseProposal = false;
+                } else if (reuseCurrent) {
+                    loss = currentLoss; // grad still holds the gradient at w
+                    reuseCurrent = false;
                 } else {
                     loss = evaluator.lossAndGradient(w, batch, batchSize, grad);
                 }
@@ -234,6 +241,9 @@ public final class LocalizedSgld {
                     if (random.nextDouble() < a) {
                         System.arraycopy(proposal, 0, w, 0, d);
                         reuseProposal = true;
+                    } else {
+                        currentLoss = loss;
+                        reuseCurrent = true;
                     }
                     continue;
                 }
