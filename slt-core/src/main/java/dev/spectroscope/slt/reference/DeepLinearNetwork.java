@@ -348,9 +348,6 @@ public final class DeepLinearNetwork implements LossModel {
         return centerGradientNorm;
     }
 
-    public Centre centre() {
-        return centre;
-    }
 
     @Override
     public int dimension() {
