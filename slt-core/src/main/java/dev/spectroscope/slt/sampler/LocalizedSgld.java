@@ -84,6 +84,11 @@ public final class LocalizedSgld {
         private final double[] grad;
         private final double[] drift;
         private final double[] v;
+        // G = 1/(√v + δ) and √(εG), recomputed only when v has changed: after burn-in v is frozen, and the square
+        // roots and divisions per coordinate were a third of a small model's step.
+        private final double[] precond;
+        private final double[] noiseScale;
+        private boolean precondStale = true;
         private final double[] proposal;
         private final double[] proposalGrad;
         // An adjusted step's outcome is the next step's loss and gradient: the proposal's if accepted, the current
@@ -127,6 +132,8 @@ public final class LocalizedSgld {
             this.grad = new double[d];
             this.drift = new double[d];
             this.v = rms ? new double[d] : null;
+            this.precond = new double[d];
+            this.noiseScale = new double[d];
             this.proposal = settings.malaEvery() > 0 || metropolis ? new double[d] : null;
             this.proposalGrad = settings.malaEvery() > 0 || metropolis ? new double[d] : null;
             // Full-batch chains (B ≥ n) need no index permutation; n may be far too large to hold one.
@@ -226,11 +233,19 @@ public final class LocalizedSgld {
                     for (int i = 0; i < d; i++) {
                         v[i] = RMS_DECAY * v[i] + (1 - RMS_DECAY) * drift[i] * drift[i];
                     }
+                    precondStale = true;
+                }
+                if (precondStale) {
+                    for (int i = 0; i < d; i++) {
+                        precond[i] = rms ? 1.0 / (Math.sqrt(v[i]) + RMS_DELTA) : 1.0;
+                        noiseScale[i] = Math.sqrt(eps * precond[i]);
+                    }
+                    precondStale = false;
                 }
                 if (metropolis) {
                     double potential = nBeta * loss + 0.5 * gamma * distance;
-                    double a = malaAcceptance(evaluator, w, drift, v, potential, center, nBeta, eps, batch, batchSize,
-                            random, proposal, proposalGrad, proposalLoss);
+                    double a = malaAcceptance(evaluator, w, drift, precond, noiseScale, potential, center, nBeta, eps,
+                            batch, batchSize, random, proposal, proposalGrad, proposalLoss);
                     if (Double.isNaN(a)) {
                         a = 0; // a proposal with no finite loss is rejected; the chain stays where it is
                     } else if (rms && step < settings.burnIn()) {
@@ -250,8 +265,8 @@ public final class LocalizedSgld {
                 boolean measure = settings.malaEvery() > 0 && step % settings.malaEvery() == 0;
                 if (measure) {
                     double potential = nBeta * loss + 0.5 * gamma * distance;
-                    double a = malaAcceptance(evaluator, w, drift, v, potential, center, nBeta, eps, batch, batchSize,
-                            random, proposal, proposalGrad, proposalLoss);
+                    double a = malaAcceptance(evaluator, w, drift, precond, noiseScale, potential, center, nBeta, eps,
+                            batch, batchSize, random, proposal, proposalGrad, proposalLoss);
                     if (Double.isNaN(a)) {
                         diverged = true;
                         notes.add("chain " + chainIndex + " diverged at step " + step + ": non-finite proposal");
@@ -265,8 +280,7 @@ public final class LocalizedSgld {
                 }
                 for (int i = 0; i < d; i++) {
                     if (rms) {
-                        double g = 1.0 / (Math.sqrt(v[i]) + RMS_DELTA);
-                        w[i] += -halfEps * g * drift[i] + Math.sqrt(eps * g) * random.nextGaussian();
+                        w[i] += -halfEps * precond[i] * drift[i] + noiseScale[i] * random.nextGaussian();
                     } else {
                         w[i] += -halfEps * drift[i] + sqrtEps * random.nextGaussian();
                     }
@@ -287,6 +301,7 @@ public final class LocalizedSgld {
                 double proposed = nBeta * proposalGrad[i] + gamma * (proposal[i] - center[i]);
                 v[i] = RMS_DECAY * v[i] + (1 - RMS_DECAY) * proposed * proposed;
             }
+            precondStale = true;
         }
 
         ChainResult result() {
@@ -305,17 +320,17 @@ public final class LocalizedSgld {
      * NaN when the proposal's loss is not finite. The proposal's loss goes to {@code proposalLoss[0]}, its
      * gradient to {@code proposalGrad}.
      */
-    private double malaAcceptance(LossModel.Evaluator evaluator, double[] x, double[] drift, double[] v,
-                                  double potential, double[] center, double nBeta, double eps, int[] batch,
+    private double malaAcceptance(LossModel.Evaluator evaluator, double[] x, double[] drift, double[] precond,
+                                  double[] noiseScale, double potential, double[] center, double nBeta, double eps, int[] batch,
                                   int size, SplittableRandom random, double[] proposal, double[] proposalGrad,
                                   double[] proposalLoss) {
         double gamma = settings.gamma();
         int d = x.length;
         double logForward = 0;
         for (int i = 0; i < d; i++) {
-            double g = v == null ? 1.0 : 1.0 / (Math.sqrt(v[i]) + RMS_DELTA);
+            double g = precond[i];
             double z = random.nextGaussian();
-            proposal[i] = x[i] - 0.5 * eps * g * drift[i] + Math.sqrt(eps * g) * z;
+            proposal[i] = x[i] - 0.5 * eps * g * drift[i] + noiseScale[i] * z;
             logForward -= 0.5 * z * z;
         }
         double lossAtProposal = evaluator.lossAndGradient(proposal, batch, size, proposalGrad);
@@ -326,7 +341,7 @@ public final class LocalizedSgld {
         double distance = 0;
         double logBackward = 0;
         for (int i = 0; i < d; i++) {
-            double g = v == null ? 1.0 : 1.0 / (Math.sqrt(v[i]) + RMS_DELTA);
+            double g = precond[i];
             double offset = proposal[i] - center[i];
             distance += offset * offset;
             double backDrift = nBeta * proposalGrad[i] + gamma * offset;

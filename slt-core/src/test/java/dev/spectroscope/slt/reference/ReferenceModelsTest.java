@@ -88,6 +88,11 @@ class ReferenceModelsTest {
         DeepLinearNetwork dln = new DeepLinearNetwork(new int[] {3, 4, 2, 3}, 1, 500, 1.0, 1);
         assertGradientMatches(dln, new int[] {0, 5, 7, 100, 499}, 1e-5);
         assertGradientMatches(dln, IntStream.range(0, 500).toArray(), 1e-5); // full data: sufficient statistics
+        // The sufficient-statistics path takes shortcuts at the first and last layer: one, two and five layers.
+        for (int[] widths : new int[][] {{4, 3}, {3, 5, 2}, {2, 3, 4, 3, 2, 3}}) {
+            DeepLinearNetwork other = new DeepLinearNetwork(widths, 1, 200, 1.0, 2);
+            assertGradientMatches(other, IntStream.range(0, 200).toArray(), 1e-5);
+        }
     }
 
     @Test
