@@ -19,9 +19,11 @@ import java.util.List;
  * @param localizationShare  per rung, the share of (γ/2)·E‖w − w*‖² in the total energy; near 1 means the
  *                           localization, not the loss, shapes the samples
  * @param diagnostics        warnings
+ * @param lambdaAcrossChains the sample standard deviation of λ read from each chain's rungs alone through the
+ *                           same line (the chains' spread, as the LLC estimator reports it); NaN with one chain
  */
 public record DosResult(double lambda, double lambdaStderr, double multiplicity, double multiplicityStderr,
                         double[] nBetas, double[] meanEnergy, double[] meanEnergyStderr, double[] logDensityT,
                         double[] logDensity, double curveLambda, double[] localizationShare,
-                        boolean localizationDominated, List<String> diagnostics) {
+                        boolean localizationDominated, List<String> diagnostics, double lambdaAcrossChains) {
 }

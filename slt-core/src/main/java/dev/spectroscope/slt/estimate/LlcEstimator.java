@@ -18,6 +18,9 @@ public final class LlcEstimator {
     // step sizes that blow the estimate up, so the warning starts well above that: 0.8 already means a bias
     // of ten per cent or more on a quadratic.
     static final double LOW_ACCEPTANCE = 0.8;
+    // Metropolis-adjusted chains are exact at any acceptance; below this share they move too little to trust
+    // the draws' count.
+    static final double LOW_ADJUSTED_ACCEPTANCE = 0.25;
     static final double HIGH_ACCEPTANCE = 0.9995;
     static final double BELOW_CENTER_WARNING = 0.25;
 
@@ -95,7 +98,11 @@ public final class LlcEstimator {
             diagnostics.add(String.format(Locale.ROOT, "%.0f%% of draws fell below L(w*): w* may not be a local "
                     + "minimum; train longer before probing", 100 * fractionBelow));
         }
-        if (acceptance < LOW_ACCEPTANCE) {
+        boolean adjusted = chains.stream().allMatch(ChainResult::adjusted);
+        if (adjusted && acceptance < LOW_ADJUSTED_ACCEPTANCE) {
+            diagnostics.add(String.format(Locale.ROOT, "Metropolis-adjusted steps accepted only %.2f of the time: the "
+                    + "draws are exact but move slowly; lower epsilon or draw more", acceptance));
+        } else if (!adjusted && acceptance < LOW_ACCEPTANCE) {
             diagnostics.add(String.format(Locale.ROOT, "MALA acceptance %.2f is low (healthy is about 0.9): "
                     + "epsilon is too large", acceptance));
         } else if (acceptance > HIGH_ACCEPTANCE) {

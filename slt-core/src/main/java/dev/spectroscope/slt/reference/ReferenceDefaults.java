@@ -36,17 +36,39 @@ public final class ReferenceDefaults {
     }
 
     /**
+     * The share of accepted steps each deep-linear-network chain steers its ε towards in burn-in. With one ε = 1e-4
+     * on every rung, the cold rungs of a rank-1 network rejected 88–100% of their steps (stiff teacher directions at
+     * nβ ≈ 10⁸–10¹⁰) while the hot ones accepted 95–99% and crawled.
+     */
+    public static final double DLN_TARGET_ACCEPTANCE = 0.8;
+
+    /** Rungs of the deep linear networks' exchange ladder, from n/log n colder (see {@link #deepLinearNetwork}). */
+    public static final int DLN_RUNGS = 12;
+
+    /**
      * Deep linear networks: full-batch Langevin (the loss through its sufficient statistics, so it is exact and every
      * step is Metropolis-adjusted) with an RMSprop preconditioner adapted in burn-in and then frozen, ε = 1e-4,
-     * γ = 1, nβ = n/log n, 8 chains of 40,000 draws after 40,000 steps of burn-in.
+     * γ = 1, 8 chains of 40,000 draws after 40,000 steps of burn-in on each of {@link #DLN_RUNGS} rungs from
+     * nβ = n/log n colder, spaced for the pilot's λ̂ ({@link dev.spectroscope.slt.sampler.ExchangeLadder}), with
+     * replica exchange between neighbours every 50 steps.
      *
-     * <p>Unadjusted, the same chains carried a step-size bias that depended on how well burn-in had adapted the
-     * preconditioner: dln[2,6,9,10] rank 0 (centred at the origin) measured +10% after 40,000 burn-in steps,
+     * <p>Why a ladder: with multiplicity m the estimator at one nβ lies −(m−1)/(log nβ − ψ(λ)) below λ (−24% for
+     * dln[2,2,2,2,2] rank 0 at n = 10⁶), and only the trend of λ̂ over a wide span of nβ separates λ from m. The
+     * rungs are far apart where λ is small (a factor 4: 4¹¹ ≈ 4·10⁶ in all) and close where it is large (1.23 for
+     * λ = 75/2), where m is small beside λ and the span matters less.
+     *
+     * <p>Why adjusted: unadjusted, the chains carried a step-size bias that depended on how well burn-in had adapted
+     * the preconditioner: dln[2,6,9,10] rank 0 (centred at the origin) measured +10% after 40,000 burn-in steps,
      * +4% after 160,000 and +128% after 1,000; adjusted, +4% after 40,000 and after 1,000 alike.
      */
     public static SgldSettings deepLinearNetwork(long seed) {
         return new SgldSettings(1e-4, 1.0, Double.NaN, Integer.MAX_VALUE, 8, 40_000, 40_000, 1, seed,
-                Preconditioner.RMSPROP, 20, true);
+                Preconditioner.RMSPROP, 20, true, 50, DLN_TARGET_ACCEPTANCE);
+    }
+
+    /** The pilot that spaces the deep linear networks' ladder: 2 chains of 5,000 draws at n/log n, no exchange. */
+    public static SgldSettings deepLinearNetworkPilot(long seed) {
+        return deepLinearNetwork(seed).withChains(2).withDraws(5_000, 5_000).withExchangeEvery(0);
     }
 
     /**

@@ -22,6 +22,8 @@ import java.util.SplittableRandom;
 public final class LocalizedSgld {
 
     private static final double RMS_DECAY = 0.99;
+    /** Robbins–Monro gain for log ε per step: ε settles within a few hundred steps of burn-in. */
+    private static final double STEER_GAIN = 0.02;
     // The drift nβ·∇L is large away from the centre; a tiny δ would let the first steps from a critical point,
     // where the running mean v is still 0, take huge steps.
     private static final double RMS_DELTA = 1e-1;
@@ -77,7 +79,12 @@ public final class LocalizedSgld {
         private final SplittableRandom random;
         private final int n;
         private final int batchSize;
-        private final double eps;
+        private double eps;
+        // Burn-in steers log ε towards the target acceptance and averages it over burn-in's second half.
+        private final boolean steer;
+        private double logEps;
+        private double logEpsSum;
+        private long logEpsCount;
         private final boolean rms;
         private final boolean metropolis;
         private final double[] w;
@@ -128,6 +135,8 @@ public final class LocalizedSgld {
             // RMSprop's preconditioner already scales the step with the drift, hence with the temperature.
             this.eps = rms ? settings.epsilon() : settings.epsilon() / rung;
             this.metropolis = settings.metropolis();
+            this.steer = metropolis && !Double.isNaN(settings.targetAcceptance()) && settings.burnIn() > 0;
+            this.logEps = Math.log(eps);
             this.w = center.clone();
             this.grad = new double[d];
             this.drift = new double[d];
@@ -251,6 +260,9 @@ public final class LocalizedSgld {
                     } else if (rms && step < settings.burnIn()) {
                         adaptToProposal(gamma);
                     }
+                    if (steer && step < settings.burnIn()) {
+                        steerStepSize(a);
+                    }
                     acceptanceSum += a;
                     acceptanceCount++;
                     if (random.nextDouble() < a) {
@@ -290,6 +302,21 @@ public final class LocalizedSgld {
         }
 
         /**
+         * One Robbins–Monro step of log ε towards the target acceptance; at the end of burn-in ε is fixed at the mean
+         * of log ε over the second half. The gain is small beside burn-in's length, so ε wanders by a few per cent
+         * around the value that gives the target, and every recorded step is an exact MALA step at that one ε.
+         */
+        private void steerStepSize(double acceptance) {
+            logEps += STEER_GAIN * (acceptance - settings.targetAcceptance());
+            if (step >= settings.burnIn() / 2) {
+                logEpsSum += logEps;
+                logEpsCount++;
+            }
+            eps = Math.exp(step == settings.burnIn() - 1 && logEpsCount > 0 ? logEpsSum / logEpsCount : logEps);
+            precondStale = true;
+        }
+
+        /**
          * Burn-in of an adjusted chain also learns the preconditioner from the drift where it proposed to go. A chain
          * that starts at a minimum sees almost no drift there, so v stays near 0 and the step near its cap 1/δ in
          * every direction; in the stiff ones every proposal is then rejected and the chain never moves to learn
@@ -309,7 +336,7 @@ public final class LocalizedSgld {
             return new ChainResult(chainIndex, temperatureIndex, nBeta, seed, centerLoss, kept,
                     recorded == 0 ? Double.NaN : distanceSum / recorded,
                     acceptanceCount == 0 ? Double.NaN : acceptanceSum / acceptanceCount, diverged, step,
-                    elapsedNanos, List.copyOf(notes), swapAcceptance);
+                    elapsedNanos, List.copyOf(notes), swapAcceptance, metropolis, eps);
         }
     }
 

@@ -25,10 +25,15 @@ package dev.spectroscope.slt.sampler;
  *                       still samples its own posterior exactly while the hot rungs carry the cold ones across
  *                       regions they cannot cross alone (the long arms of a posterior with m ≥ 2 at large nβ).
  *                       0: independent rungs. The full loss is evaluated at both positions per offer
+ * @param targetAcceptance with Metropolis adjustment, the share of accepted steps each chain steers its own ε
+ *                       towards during burn-in (then frozen at the mean of log ε over burn-in's second half, so the
+ *                       recorded chain is an exact MALA chain at one ε); NaN: ε as given on every rung. A cold rung
+ *                       needs a smaller step than a hot one in the stiff directions and a larger one along the flat
+ *                       ones, so one fixed ε leaves the cold rungs of a long ladder rejecting nearly every step
  */
 public record SgldSettings(double epsilon, double gamma, double nBeta, int batchSize, int chains, int draws,
                            int burnIn, int stepsPerDraw, long seed, Preconditioner preconditioner, int malaEvery,
-                           boolean metropolis, int exchangeEvery) {
+                           boolean metropolis, int exchangeEvery, double targetAcceptance) {
 
     /** Unadjusted Langevin steps (SGLD), as the probe worker and the agent sample. */
     public SgldSettings(double epsilon, double gamma, double nBeta, int batchSize, int chains, int draws, int burnIn,
@@ -44,6 +49,14 @@ public record SgldSettings(double epsilon, double gamma, double nBeta, int batch
                 metropolis, 0);
     }
 
+    /** A fixed ε on every rung. */
+    public SgldSettings(double epsilon, double gamma, double nBeta, int batchSize, int chains, int draws, int burnIn,
+                        int stepsPerDraw, long seed, Preconditioner preconditioner, int malaEvery, boolean metropolis,
+                        int exchangeEvery) {
+        this(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed, preconditioner, malaEvery,
+                metropolis, exchangeEvery, Double.NaN);
+    }
+
     public SgldSettings {
         require(epsilon > 0 && Double.isFinite(epsilon), "epsilon must be a positive number, was " + epsilon);
         require(gamma >= 0 && Double.isFinite(gamma), "gamma must be non-negative, was " + gamma);
@@ -55,6 +68,10 @@ public record SgldSettings(double epsilon, double gamma, double nBeta, int batch
         require(stepsPerDraw >= 1, "stepsPerDraw must be at least 1, was " + stepsPerDraw);
         require(malaEvery >= 0, "malaEvery must be non-negative, was " + malaEvery);
         require(preconditioner != null, "preconditioner is required");
+        require(Double.isNaN(targetAcceptance) || (targetAcceptance > 0 && targetAcceptance < 1),
+                "targetAcceptance must lie strictly between 0 and 1 (or NaN for a fixed ε), was " + targetAcceptance);
+        require(Double.isNaN(targetAcceptance) || metropolis,
+                "targetAcceptance steers ε by the Metropolis acceptance, so it needs metropolis = true");
         require(exchangeEvery >= 0, "exchangeEvery must be non-negative (0: no replica exchange), was "
                 + exchangeEvery);
     }
@@ -81,51 +98,56 @@ public record SgldSettings(double epsilon, double gamma, double nBeta, int batch
 
     public SgldSettings withEpsilon(double e) {
         return new SgldSettings(e, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed, preconditioner,
-                malaEvery, metropolis, exchangeEvery);
+                malaEvery, metropolis, exchangeEvery, targetAcceptance);
     }
 
     public SgldSettings withNBeta(double nb) {
         return new SgldSettings(epsilon, gamma, nb, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
-                preconditioner, malaEvery, metropolis, exchangeEvery);
+                preconditioner, malaEvery, metropolis, exchangeEvery, targetAcceptance);
     }
 
     public SgldSettings withGamma(double g) {
         return new SgldSettings(epsilon, g, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
-                preconditioner, malaEvery, metropolis, exchangeEvery);
+                preconditioner, malaEvery, metropolis, exchangeEvery, targetAcceptance);
     }
 
     public SgldSettings withSeed(long s) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn,
-                stepsPerDraw, s, preconditioner, malaEvery, metropolis, exchangeEvery);
+                stepsPerDraw, s, preconditioner, malaEvery, metropolis, exchangeEvery, targetAcceptance);
     }
 
     public SgldSettings withDraws(int d, int b) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, d, b, stepsPerDraw, seed, preconditioner,
-                malaEvery, metropolis, exchangeEvery);
+                malaEvery, metropolis, exchangeEvery, targetAcceptance);
     }
 
     public SgldSettings withChains(int c) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, c, draws, burnIn, stepsPerDraw, seed, preconditioner,
-                malaEvery, metropolis, exchangeEvery);
+                malaEvery, metropolis, exchangeEvery, targetAcceptance);
     }
 
     public SgldSettings withBatchSize(int b) {
         return new SgldSettings(epsilon, gamma, nBeta, b, chains, draws, burnIn, stepsPerDraw, seed, preconditioner,
-                malaEvery, metropolis, exchangeEvery);
+                malaEvery, metropolis, exchangeEvery, targetAcceptance);
     }
 
     public SgldSettings withPreconditioner(Preconditioner p) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed, p,
-                malaEvery, metropolis, exchangeEvery);
+                malaEvery, metropolis, exchangeEvery, targetAcceptance);
     }
 
     public SgldSettings withMetropolis(boolean m) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
-                preconditioner, malaEvery, m, exchangeEvery);
+                preconditioner, malaEvery, m, exchangeEvery, targetAcceptance);
     }
 
     public SgldSettings withExchangeEvery(int every) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
-                preconditioner, malaEvery, metropolis, every);
+                preconditioner, malaEvery, metropolis, every, targetAcceptance);
+    }
+
+    public SgldSettings withTargetAcceptance(double target) {
+        return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
+                preconditioner, malaEvery, metropolis, exchangeEvery, target);
     }
 }

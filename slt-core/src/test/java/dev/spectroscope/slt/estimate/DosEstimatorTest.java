@@ -83,17 +83,22 @@ class DosEstimatorTest {
 
     @Test
     void theLineFitRecoversInterceptAndSlope() {
-        // y = λ − (m−1)/log s exactly, with λ = 3 and m = 2.
+        // y = λ − (m−1)/(log s − ψ(λ)) exactly, with λ = 3 and m = 2: the shift is found along with λ.
         double[] s = {100, 1_000, 10_000, 100_000};
         double[] y = new double[s.length];
         double[] se = {0.1, 0.1, 0.1, 0.1};
         for (int k = 0; k < s.length; k++) {
-            y[k] = 3 - 1 / Math.log(s[k]);
+            y[k] = 3 - 1 / (Math.log(s[k]) - org.apache.commons.math3.special.Gamma.digamma(3));
         }
-        double[] fit = DosEstimator.weightedLine(s, y, se);
-        assertEquals(3.0, fit[0], 1e-9);
-        assertEquals(-1.0, fit[1], 1e-9);
-        assertTrue(fit[2] > 0 && fit[3] > 0);
+        DosEstimator.Line fit = DosEstimator.weightedLine(s, y, se);
+        assertEquals(3.0, fit.intercept(), 1e-9);
+        assertEquals(-1.0, fit.slope(), 1e-9);
+        assertTrue(fit.interceptStderr() > 0 && fit.slopeStderr() > 0);
+        double viaWeights = 0;
+        for (int k = 0; k < s.length; k++) {
+            viaWeights += fit.interceptWeights()[k] * y[k];
+        }
+        assertEquals(fit.intercept(), viaWeights, 1e-9);
     }
 
     @Test
