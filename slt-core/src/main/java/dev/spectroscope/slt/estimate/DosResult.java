@@ -7,7 +7,8 @@ import java.util.List;
  *
  * @param lambda             λ: intercept of s·E_s[t] = λ − (m − 1)/log s
  * @param lambdaStderr       its standard error (from the chain-to-chain spread)
- * @param multiplicity       m: one minus the slope
+ * @param multiplicity       m: one minus the slope, held at 1 (and λ at the rungs' weighted mean) where the free
+ *                           line would put it below 1
  * @param multiplicityStderr its standard error
  * @param nBetas             the ladder s = nβ
  * @param meanEnergy         s·E_s[t] at each rung (each rung's LLC)

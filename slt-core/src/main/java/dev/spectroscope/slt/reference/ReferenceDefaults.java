@@ -23,8 +23,6 @@ public final class ReferenceDefaults {
      * k = (1,1,1) at n = 10⁶, −14% and −15% at 10¹².
      */
     public static final double NORMAL_CROSSING_N = 1e12;
-    /** Temperature ladder (multiples of n/log n) from which m is read. */
-    public static final double[] LADDER = {0.5, 1, 2};
     /**
      * The normal crossings' ladder: eleven rungs a factor 4 apart, from n/log n down to 4⁻¹⁰ of it (≈ 3.4·10⁴, the
      * old single temperature), joined by replica exchange so that the hot rungs carry the cold one along the

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spectroscope.slt.sampler.ChainResult;
 import dev.spectroscope.slt.sampler.Preconditioner;
 import dev.spectroscope.slt.sampler.SgldSampler;
 import dev.spectroscope.slt.sampler.SgldSettings;
 import dev.spectroscope.slt.testing.Quadratic;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DosEstimatorTest {
@@ -99,6 +101,26 @@ class DosEstimatorTest {
             viaWeights += fit.interceptWeights()[k] * y[k];
         }
         assertEquals(fit.intercept(), viaWeights, 1e-9);
+    }
+
+    /** Rungs whose LLC falls towards the cold end would give m below 1; the line is held at m = 1 instead. */
+    @Test
+    void aLineThatWouldPutMBelowOneIsHeldAtOne() {
+        double[] s = {1e4, 1e5, 1e6, 1e7, 1e8};
+        List<ChainResult> chains = new java.util.ArrayList<>();
+        for (int k = 0; k < s.length; k++) {
+            for (int c = 0; c < 3; c++) {
+                double llc = 2.8 - 0.2 * k + 0.05 * (c - 1); // falling with s; chains ±0.05 apart
+                double[] losses = {llc / s[k], llc / s[k]};
+                chains.add(new ChainResult(c, k, s[k], c, 0, losses, 0, Double.NaN, false, 2, 1, List.of()));
+            }
+        }
+        DosResult dos = DosEstimator.estimate(new SgldSampler.Samples(0, s, chains), 0);
+        assertEquals(1.0, dos.multiplicity(), 0.0);
+        assertTrue(dos.lambda() > 2.0 && dos.lambda() < 2.8, "the rungs' mean, not an extrapolation: " + dos.lambda());
+        assertTrue(dos.diagnostics().stream().anyMatch(d -> d.contains("below 1")), dos.diagnostics().toString());
+        assertTrue(dos.lambdaAcrossChains() > 0.03 && dos.lambdaAcrossChains() < 0.07,
+                "the chains' spread: " + dos.lambdaAcrossChains());
     }
 
     @Test
