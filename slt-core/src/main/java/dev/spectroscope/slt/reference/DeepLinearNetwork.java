@@ -839,18 +839,7 @@ public final class DeepLinearNetwork implements LossModel {
                     System.arraycopy(t, 0, gradient, off, rows * cols); // R_L = I
                     continue;
                 }
-                double[] r = suffix[j];
-                Arrays.fill(gradient, off, off + rows * cols, 0.0);
-                for (int b = 0; b < out; b++) {
-                    int tRow = b * cols;
-                    for (int i = 0; i < rows; i++) {
-                        double rbi = r[b * rows + i];
-                        int gRow = off + i * cols;
-                        for (int c = 0; c < cols; c++) {
-                            gradient[gRow + c] += rbi * t[tRow + c];
-                        }
-                    }
-                }
+                multiply(suffix[j], 0, 1, rows, t, 0, gradient, off, rows, out, cols); // R_jᵀ is R_j read by column
             }
             return loss;
         }
@@ -860,17 +849,7 @@ public final class DeepLinearNetwork implements LossModel {
             int in = widths[0];
             int out = widths[layers];
             double[] p = prefix[layers];
-            Arrays.fill(pSxx, 0.0);
-            for (int b = 0; b < out; b++) {
-                int row = b * in;
-                for (int c = 0; c < in; c++) {
-                    double pbc = p[row + c];
-                    int sRow = c * in;
-                    for (int a = 0; a < in; a++) {
-                        pSxx[row + a] += pbc * sxx[sRow + a];
-                    }
-                }
-            }
+            multiply(p, 0, in, 1, sxx, 0, pSxx, 0, out, in, in);
             double quad = 0;
             double cross = 0;
             for (int k = 0; k < out * in; k++) {
@@ -886,20 +865,7 @@ public final class DeepLinearNetwork implements LossModel {
             for (int j = 2; j <= layers; j++) {
                 int rows = widths[j];
                 int cols = widths[j - 1];
-                int off = offsets[j - 1];
-                double[] below = prefix[j - 1];
-                double[] q = prefix[j];
-                Arrays.fill(q, 0.0);
-                for (int i = 0; i < rows; i++) {
-                    int qRow = i * in;
-                    for (int c = 0; c < cols; c++) {
-                        double wic = w[off + i * cols + c];
-                        int bRow = c * in;
-                        for (int a = 0; a < in; a++) {
-                            q[qRow + a] += wic * below[bRow + a];
-                        }
-                    }
-                }
+                multiply(w, offsets[j - 1], cols, 1, prefix[j - 1], 0, prefix[j], 0, rows, cols, in);
             }
             if (!withSuffix) {
                 return;
@@ -910,20 +876,25 @@ public final class DeepLinearNetwork implements LossModel {
             }
             for (int j = layers - 2; j >= 1; j--) {
                 // R_j = R_{j+1} W_{j+1}: (H_L × H_{j+1})(H_{j+1} × H_j). R_0 is never used.
-                int mid = widths[j + 1];
-                int cols = widths[j];
-                int off = offsets[j];
-                double[] above = suffix[j + 1];
-                double[] r = suffix[j];
-                Arrays.fill(r, 0.0);
-                for (int b = 0; b < out; b++) {
-                    int rRow = b * cols;
-                    for (int k = 0; k < mid; k++) {
-                        double abk = above[b * mid + k];
-                        int wRow = off + k * cols;
-                        for (int c = 0; c < cols; c++) {
-                            r[rRow + c] += abk * w[wRow + c];
-                        }
+                multiply(suffix[j + 1], 0, widths[j + 1], 1, w, offsets[j], suffix[j], 0, out, widths[j + 1], widths[j]);
+            }
+        }
+
+        /**
+         * out = A·B for a row-major B (inner × cols) at bOff, with A(i, k) = a[aOff + i·aRow + k·aCol] (aCol ≠ 1 reads
+         * a stored matrix transposed). The innermost loop runs along a contiguous row of B and of out, which the JIT
+         * vectorizes; each element still sums over k in ascending order.
+         */
+        private static void multiply(double[] a, int aOff, int aRow, int aCol, double[] b, int bOff, double[] out,
+                                     int outOff, int rows, int inner, int cols) {
+            Arrays.fill(out, outOff, outOff + rows * cols, 0.0);
+            for (int i = 0; i < rows; i++) {
+                int oRow = outOff + i * cols;
+                for (int k = 0; k < inner; k++) {
+                    double aik = a[aOff + i * aRow + k * aCol];
+                    int bRow = bOff + k * cols;
+                    for (int c = 0; c < cols; c++) {
+                        out[oRow + c] += aik * b[bRow + c];
                     }
                 }
             }
