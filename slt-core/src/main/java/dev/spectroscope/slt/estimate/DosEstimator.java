@@ -41,12 +41,14 @@ public final class DosEstimator {
         double[] y = new double[rungs];
         double[] se = new double[rungs];
         double[] share = new double[rungs];
+        double[][] perChain = new double[rungs][];
         boolean dominated = false;
         for (int k = 0; k < rungs; k++) {
             List<ChainResult> chains = samples.atTemperature(k);
             LlcResult rung = LlcEstimator.estimate(chains);
             y[k] = rung.mean();
             se[k] = rungStandardError(rung, chains);
+            perChain[k] = rung.perChain();
             double distance = chains.stream().filter(c -> !c.diverged()).mapToDouble(ChainResult::meanSquaredDistance)
                     .average().orElse(Double.NaN);
             double localization = 0.5 * gamma * distance;
@@ -76,7 +78,7 @@ public final class DosEstimator {
             m = 1;
         }
         double lambda = line.intercept();
-        double acrossChains = interceptAcrossChains(samples, line);
+        double acrossChains = interceptAcrossChains(perChain, line);
         double[][] curve = logDensity(samples);
         double curveLambda = curveLambda(curve[0], curve[1]);
         if (!Double.isNaN(curveLambda) && Math.abs(curveLambda - lambda) > 0.25 * Math.abs(lambda)) {
@@ -132,7 +134,7 @@ public final class DosEstimator {
         double swy = 0;
         double[] w = new double[y.length];
         for (int k = 0; k < y.length; k++) {
-            w[k] = se[k] > 0 && Double.isFinite(se[k]) ? 1.0 / (se[k] * se[k]) : 1.0;
+            w[k] = weight(se[k]);
             sw += w[k];
             swy += w[k] * y[k];
         }
@@ -141,6 +143,11 @@ public final class DosEstimator {
             a[k] = w[k] / sw;
         }
         return new Line(swy / sw, 0, Math.sqrt(1 / sw), slopeStderr, 0, a);
+    }
+
+    /** A rung's weight 1/se²; 1 where its standard error is unknown. */
+    private static double weight(double se) {
+        return se > 0 && Double.isFinite(se) ? 1.0 / (se * se) : 1.0;
     }
 
     private static double shiftFor(double lambda) {
@@ -158,7 +165,7 @@ public final class DosEstimator {
         double sxy = 0;
         for (int k = 0; k < n; k++) {
             x[k] = 1.0 / (Math.log(s[k]) - shift);
-            w[k] = se[k] > 0 && Double.isFinite(se[k]) ? 1.0 / (se[k] * se[k]) : 1.0;
+            w[k] = weight(se[k]);
             sw += w[k];
             sx += w[k] * x[k];
             sy += w[k] * y[k];
@@ -214,13 +221,11 @@ public final class DosEstimator {
     }
 
     /** The sample standard deviation across chains of the line's intercept read from each chain's rungs alone. */
-    private static double interceptAcrossChains(SgldSampler.Samples samples, Line line) {
-        int rungs = samples.nBetas().length;
-        double[][] perChain = new double[rungs][];
+    private static double interceptAcrossChains(double[][] perChain, Line line) {
+        int rungs = perChain.length;
         int chains = Integer.MAX_VALUE;
-        for (int k = 0; k < rungs; k++) {
-            perChain[k] = LlcEstimator.estimate(samples.atTemperature(k)).perChain();
-            chains = Math.min(chains, perChain[k].length);
+        for (double[] rung : perChain) {
+            chains = Math.min(chains, rung.length);
         }
         double sum = 0;
         double sumSq = 0;

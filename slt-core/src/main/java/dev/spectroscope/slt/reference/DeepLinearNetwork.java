@@ -775,23 +775,19 @@ public final class DeepLinearNetwork implements LossModel {
      * here (3× faster than the dot-product order on dln[9,9,9]).
      */
     private final class FullData {
-        private final double[][] prefix = new double[layers + 1][]; // Q_j = W_j ⋯ W_1 (H_j × H_0), Q_0 = I
-        private final double[][] suffix = new double[layers + 1][]; // R_j = W_L ⋯ W_{j+1} (H_L × H_j), R_L = I
+        // Q_j = W_j ⋯ W_1 (H_j × H_0) for j ≥ 1 and R_j = W_L ⋯ W_{j+1} (H_L × H_j) for 1 ≤ j ≤ L − 1; the identities
+        // Q_0 and R_L are never formed (the first and last layer's gradients skip them).
+        private final double[][] prefix = new double[layers + 1][];
+        private final double[][] suffix = new double[layers + 1][];
         private final double[] pSxx;  // P Σxx (H_L × H_0)
         private final double[] tmp;
 
         FullData() {
             int in = widths[0];
             int out = widths[layers];
-            for (int j = 0; j <= layers; j++) {
+            for (int j = 1; j <= layers; j++) {
                 prefix[j] = new double[widths[j] * in];
-                suffix[j] = new double[out * widths[j]];
-            }
-            for (int a = 0; a < in; a++) {
-                prefix[0][a * in + a] = 1;
-            }
-            for (int b = 0; b < out; b++) {
-                suffix[layers][b * out + b] = 1;
+                suffix[j - 1] = new double[out * widths[j - 1]];
             }
             pSxx = new double[out * in];
             int maxWidth = Arrays.stream(widths).max().orElse(1);
@@ -871,9 +867,7 @@ public final class DeepLinearNetwork implements LossModel {
                 return;
             }
             int out = widths[layers];
-            if (layers >= 1) {
-                System.arraycopy(w, offsets[layers - 1], suffix[layers - 1], 0, out * widths[layers - 1]); // R_{L−1} = W_L
-            }
+            System.arraycopy(w, offsets[layers - 1], suffix[layers - 1], 0, out * widths[layers - 1]); // R_{L−1} = W_L
             for (int j = layers - 2; j >= 1; j--) {
                 // R_j = R_{j+1} W_{j+1}: (H_L × H_{j+1})(H_{j+1} × H_j). R_0 is never used.
                 multiply(suffix[j + 1], 0, widths[j + 1], 1, w, offsets[j], suffix[j], 0, out, widths[j + 1], widths[j]);

@@ -46,8 +46,8 @@ public final class Validation {
      * @param ladder         the ladder's read: every rung's nβ and λ̂ and the line through them; null with one rung
      */
     public record Report(String model, TrueCoefficient truth, double lambdaHat, double lambdaHatStd,
-                         double lambdaRung, double lambdaRungStd, double nBetaRung, double lambdaLadder, double lambdaLadderStd, double mHat, double mHatStd, int chains,
-                         int draws, double seconds, double sgldStepsPerSecond, List<String> diagnostics,
+                         double lambdaRung, double lambdaRungStd, double nBetaRung, double lambdaLadder,
+                         double lambdaLadderStd, double mHat, double mHatStd, int chains, int draws, double seconds, double sgldStepsPerSecond, List<String> diagnostics,
                          double exactAtNBeta, double swapAcceptance, DosResult ladder) {
 
         public double relativeError() {
@@ -61,8 +61,13 @@ public final class Validation {
 
         /** Whether λ̂ is the ladder's line (else the LLC at one temperature). */
         public boolean fromLadder() {
-            return ladder != null && ladder.nBetas().length >= LADDER_FIT_RUNGS;
+            return ladder != null && readsLine(ladder.nBetas().length);
         }
+    }
+
+    /** Whether a ladder of this many rungs is read through its line. */
+    private static boolean readsLine(int rungs) {
+        return rungs >= LADDER_FIT_RUNGS;
     }
 
     public static Report run(LossModel model, TrueCoefficient truth, SgldSettings settings, double[] ladder,
@@ -83,7 +88,7 @@ public final class Validation {
         LlcResult llc = LlcEstimator.estimate(samples.atTemperature(base));
         List<String> diagnostics = new ArrayList<>(llc.diagnostics());
         double bias = multiplicityBias(truth, samples.nBetas()[base]);
-        if (bias < -0.10 && ladder.length < LADDER_FIT_RUNGS) {
+        if (bias < -0.10 && !readsLine(ladder.length)) {
             diagnostics.add(String.format(java.util.Locale.ROOT, "with m = %d the estimator itself lies about %.0f%% "
                     + "below λ at nβ = %.3g (−(m−1)/(log nβ − ψ(λ)), docs/science/llc-estimation.md §4 and §7): "
                     + "no sampler brings λ̂ closer at this temperature; a ladder of at least " + LADDER_FIT_RUNGS
@@ -108,7 +113,7 @@ public final class Validation {
         double seconds = (System.nanoTime() - started) / 1e9;
         long steps = samples.chains().stream().mapToLong(ChainResult::stepsRun).sum();
         double chainSeconds = samples.chains().stream().mapToLong(ChainResult::elapsedNanos).sum() / 1e9;
-        boolean line = dos != null && ladder.length >= LADDER_FIT_RUNGS;
+        boolean line = dos != null && readsLine(ladder.length);
         return new Report(model.describe(), truth, line ? dos.lambda() : llc.mean(),
                 line ? dos.lambdaAcrossChains() : llc.std(), llc.mean(), llc.std(), samples.nBetas()[base],
                 lambdaLadder, lambdaLadderStd, m, mStd, llc.chains(), llc.draws(), seconds, steps / chainSeconds,

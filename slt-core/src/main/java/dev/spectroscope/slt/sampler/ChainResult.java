@@ -21,19 +21,18 @@ import java.util.List;
  *                          accepted after burn-in; NaN on the hottest rung and without exchange
  * @param adjusted          whether every step was accepted or rejected by its Metropolis probability (then the
  *                          acceptance measures speed, not bias)
- * @param stepSize          the ε of the recorded draws (after burn-in's steering, where there was one)
  */
 public record ChainResult(int chainIndex, int temperatureIndex, double nBeta, long seed, double centerLoss,
                           double[] losses, double meanSquaredDistance, double malaAcceptance, boolean diverged,
                           long stepsRun, long elapsedNanos, List<String> notes, double swapAcceptance,
-                          boolean adjusted, double stepSize) {
+                          boolean adjusted) {
 
-    /** An unadjusted chain of unrecorded step size. */
+    /** An unadjusted chain. */
     public ChainResult(int chainIndex, int temperatureIndex, double nBeta, long seed, double centerLoss,
                        double[] losses, double meanSquaredDistance, double malaAcceptance, boolean diverged,
                        long stepsRun, long elapsedNanos, List<String> notes, double swapAcceptance) {
         this(chainIndex, temperatureIndex, nBeta, seed, centerLoss, losses, meanSquaredDistance, malaAcceptance,
-                diverged, stepsRun, elapsedNanos, notes, swapAcceptance, false, Double.NaN);
+                diverged, stepsRun, elapsedNanos, notes, swapAcceptance, false);
     }
 
     /** A chain that took part in no replica exchange. */

@@ -336,7 +336,7 @@ public final class LocalizedSgld {
             return new ChainResult(chainIndex, temperatureIndex, nBeta, seed, centerLoss, kept,
                     recorded == 0 ? Double.NaN : distanceSum / recorded,
                     acceptanceCount == 0 ? Double.NaN : acceptanceSum / acceptanceCount, diverged, step,
-                    elapsedNanos, List.copyOf(notes), swapAcceptance, metropolis, eps);
+                    elapsedNanos, List.copyOf(notes), swapAcceptance, metropolis);
         }
     }
 
