@@ -109,6 +109,10 @@ final class ValidateCommand {
                 // Replica exchange across the ladder: the lowest share of swaps accepted between neighbours.
                 o.put("swap_acceptance", r.swapAcceptance());
             }
+            if (!Double.isNaN(r.symmetryAcceptance())) {
+                // Moves along the loss-preserving symmetries (a deep linear network's basis changes).
+                o.put("symmetry_acceptance", r.symmetryAcceptance());
+            }
             if (r.ladder() != null) {
                 var rungs = o.putArray("rungs");
                 for (int k = 0; k < r.ladder().nBetas().length; k++) {
@@ -144,6 +148,9 @@ final class ValidateCommand {
             if (!Double.isNaN(r.swapAcceptance())) {
                 System.out.printf(Locale.ROOT, "  replica exchange: at least %.0f%% of swaps accepted between "
                         + "neighbouring rungs%n", 100 * r.swapAcceptance());
+            }
+            if (!Double.isNaN(r.symmetryAcceptance())) {
+                System.out.printf(Locale.ROOT, "  symmetry moves: %.0f%% accepted%n", 100 * r.symmetryAcceptance());
             }
             System.out.printf(Locale.ROOT, "  %.1f s, %.0f SGLD steps/s%n", r.seconds(), r.sgldStepsPerSecond());
             r.diagnostics().forEach(d -> System.out.println("  ! " + d));

@@ -47,5 +47,10 @@ public interface LossModel {
 
         /** Mean loss over all n samples at {@code w}. */
         double fullLoss(double[] w);
+
+        /** This evaluator's own loss-preserving move for the sampler to propose, or null where the model knows none. */
+        default SymmetryMove symmetryMove() {
+            return null;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.spectroscope.slt.reference;
 
 import dev.spectroscope.slt.model.LossModel;
+import dev.spectroscope.slt.model.SymmetryMove;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -656,6 +657,8 @@ public final class DeepLinearNetwork implements LossModel {
         private final double[][] deltas = new double[layers + 1][];
         private final FullData full = new FullData();
 
+        private final SymmetryMove basisChange = layers >= 2 ? new HiddenBasisChange(widths, offsets) : null;
+
         MinibatchEvaluator() {
             for (int j = 0; j <= layers; j++) {
                 activations[j] = new double[widths[j]];
@@ -726,6 +729,11 @@ public final class DeepLinearNetwork implements LossModel {
         @Override
         public double fullLoss(double[] w) {
             return full.loss(w);
+        }
+
+        @Override
+        public SymmetryMove symmetryMove() {
+            return basisChange;
         }
 
         private void requireStoredSamples() {

@@ -44,11 +44,13 @@ public final class Validation {
      * @param swapAcceptance with replica exchange, the lowest share of accepted swaps between two neighbouring
      *                       rungs (averaged over chains): the ladder's weakest link; NaN without exchange
      * @param ladder         the ladder's read: every rung's nβ and λ̂ and the line through them; null with one rung
+     * @param symmetryAcceptance the share of symmetry moves accepted after burn-in, over all chains; NaN where the
+     *                       model offers none
      */
     public record Report(String model, TrueCoefficient truth, double lambdaHat, double lambdaHatStd,
                          double lambdaRung, double lambdaRungStd, double nBetaRung, double lambdaLadder,
                          double lambdaLadderStd, double mHat, double mHatStd, int chains, int draws, double seconds, double sgldStepsPerSecond, List<String> diagnostics,
-                         double exactAtNBeta, double swapAcceptance, DosResult ladder) {
+                         double exactAtNBeta, double swapAcceptance, DosResult ladder, double symmetryAcceptance) {
 
         public double relativeError() {
             return (lambdaHat - truth.lambdaValue()) / truth.lambdaValue();
@@ -117,7 +119,9 @@ public final class Validation {
         return new Report(model.describe(), truth, line ? dos.lambda() : llc.mean(),
                 line ? dos.lambdaAcrossChains() : llc.std(), llc.mean(), llc.std(), samples.nBetas()[base],
                 lambdaLadder, lambdaLadderStd, m, mStd, llc.chains(), llc.draws(), seconds, steps / chainSeconds,
-                List.copyOf(diagnostics), exactAtNBeta, weakestSwap(samples), dos);
+                List.copyOf(diagnostics), exactAtNBeta, weakestSwap(samples), dos,
+                samples.chains().stream().mapToDouble(ChainResult::symmetryAcceptance).filter(a -> !Double.isNaN(a))
+                        .average().orElse(Double.NaN));
     }
 
     /**

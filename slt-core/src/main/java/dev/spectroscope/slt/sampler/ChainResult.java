@@ -21,11 +21,21 @@ import java.util.List;
  *                          accepted after burn-in; NaN on the hottest rung and without exchange
  * @param adjusted          whether every step was accepted or rejected by its Metropolis probability (then the
  *                          acceptance measures speed, not bias)
+ * @param symmetryAcceptance mean acceptance of the symmetry moves offered after burn-in; NaN where none were
  */
 public record ChainResult(int chainIndex, int temperatureIndex, double nBeta, long seed, double centerLoss,
                           double[] losses, double meanSquaredDistance, double malaAcceptance, boolean diverged,
                           long stepsRun, long elapsedNanos, List<String> notes, double swapAcceptance,
-                          boolean adjusted) {
+                          boolean adjusted, double symmetryAcceptance) {
+
+    /** A chain that offered no symmetry moves. */
+    public ChainResult(int chainIndex, int temperatureIndex, double nBeta, long seed, double centerLoss,
+                       double[] losses, double meanSquaredDistance, double malaAcceptance, boolean diverged,
+                       long stepsRun, long elapsedNanos, List<String> notes, double swapAcceptance,
+                       boolean adjusted) {
+        this(chainIndex, temperatureIndex, nBeta, seed, centerLoss, losses, meanSquaredDistance, malaAcceptance,
+                diverged, stepsRun, elapsedNanos, notes, swapAcceptance, adjusted, Double.NaN);
+    }
 
     /** An unadjusted chain. */
     public ChainResult(int chainIndex, int temperatureIndex, double nBeta, long seed, double centerLoss,

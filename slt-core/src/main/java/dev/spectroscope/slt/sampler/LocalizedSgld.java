@@ -1,6 +1,7 @@
 package dev.spectroscope.slt.sampler;
 
 import dev.spectroscope.slt.model.LossModel;
+import dev.spectroscope.slt.model.SymmetryMove;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -27,6 +28,15 @@ public final class LocalizedSgld {
     // The drift nβ·∇L is large away from the centre; a tiny δ would let the first steps from a critical point,
     // where the running mean v is still 0, take huge steps.
     private static final double RMS_DELTA = 1e-1;
+    /**
+     * The share of symmetry moves accepted that their size steers towards in burn-in. A move along the minimum set
+     * changes only the localization term, so this is a random walk on that set under the prior's pull; 0.4 is near
+     * the random-walk optimum of 0.23–0.44.
+     */
+    public static final double SYMMETRY_TARGET_ACCEPTANCE = 0.4;
+    /** Robbins–Monro gain for the log of the symmetry moves' size per offer. */
+    private static final double SYMMETRY_GAIN = 0.05;
+    private static final double SYMMETRY_START_SCALE = 0.1;
 
     private final LossModel model;
     private final SgldSettings settings;
@@ -117,6 +127,14 @@ public final class LocalizedSgld {
         private long step;
         private long elapsedNanos;
         private double swapAcceptance = Double.NaN;
+        private final SymmetryMove symmetry;
+        private final int symmetryOffersPerStep;
+        private double logSymmetryScale = Math.log(SYMMETRY_START_SCALE);
+        private double logSymmetryScaleSum;
+        private long logSymmetryScaleCount;
+        private double symmetryScale = SYMMETRY_START_SCALE;
+        private double symmetryAcceptanceSum;
+        private long symmetryOffers;
 
         private Walker(LossModel.Evaluator evaluator, double[] center, double centerLoss, double nBeta, double rung,
                        int chainIndex, int temperatureIndex) {
@@ -153,6 +171,8 @@ public final class LocalizedSgld {
             this.batch = batchSize < n ? new int[batchSize] : fullBatch(n);
             this.cursor = n; // forces a shuffle before the first batch
             this.losses = new double[settings.draws()];
+            this.symmetry = metropolis && settings.symmetryMoves() > 0 ? evaluator.symmetryMove() : null;
+            this.symmetryOffersPerStep = symmetry == null ? 0 : settings.symmetryMoves() * symmetry.groups();
         }
 
         boolean diverged() {
@@ -223,6 +243,11 @@ public final class LocalizedSgld {
                     notes.add("chain " + chainIndex + " diverged at step " + step + ": loss " + loss
                             + "; lower epsilon (" + eps + ") or raise gamma");
                     break;
+                }
+                if (symmetry != null) {
+                    for (int k = 0; k < symmetryOffersPerStep; k++) {
+                        moveAlongSymmetry(gamma);
+                    }
                 }
                 boolean record = step >= settings.burnIn()
                         && (step - settings.burnIn()) % settings.stepsPerDraw() == 0;
@@ -331,12 +356,41 @@ public final class LocalizedSgld {
             precondStale = true;
         }
 
+        /**
+         * Offers one symmetry move from w, with grad its gradient, accepted with probability
+         * min(1, exp(−(γ/2)(‖w' − w*‖² − ‖w − w*‖²))·|J|): the loss is the same at both ends, so the move costs no
+         * evaluation. In burn-in its size steers towards {@link #SYMMETRY_TARGET_ACCEPTANCE} and is frozen at the
+         * mean of its log over the second half, like ε.
+         */
+        private void moveAlongSymmetry(double gamma) {
+            double logAlpha = symmetry.apply(w, grad, symmetryScale, random)
+                    - 0.5 * gamma * symmetry.squaredDistanceChange(w, center);
+            double a = Double.isNaN(logAlpha) ? 0 : Math.min(1, Math.exp(logAlpha));
+            if (step < settings.burnIn()) {
+                logSymmetryScale += SYMMETRY_GAIN * (a - SYMMETRY_TARGET_ACCEPTANCE);
+                if (step >= settings.burnIn() / 2) {
+                    logSymmetryScaleSum += logSymmetryScale;
+                    logSymmetryScaleCount++;
+                }
+                boolean last = step == settings.burnIn() - 1;
+                symmetryScale = Math.exp(last && logSymmetryScaleCount > 0
+                        ? logSymmetryScaleSum / logSymmetryScaleCount : logSymmetryScale);
+            } else {
+                symmetryAcceptanceSum += a;
+                symmetryOffers++;
+            }
+            if (!(random.nextDouble() < a)) {
+                symmetry.undo(w, grad);
+            }
+        }
+
         ChainResult result() {
             double[] kept = recorded == losses.length ? losses : java.util.Arrays.copyOf(losses, recorded);
             return new ChainResult(chainIndex, temperatureIndex, nBeta, seed, centerLoss, kept,
                     recorded == 0 ? Double.NaN : distanceSum / recorded,
                     acceptanceCount == 0 ? Double.NaN : acceptanceSum / acceptanceCount, diverged, step,
-                    elapsedNanos, List.copyOf(notes), swapAcceptance, metropolis);
+                    elapsedNanos, List.copyOf(notes), swapAcceptance, metropolis,
+                    symmetryOffers == 0 ? Double.NaN : symmetryAcceptanceSum / symmetryOffers);
         }
     }
 

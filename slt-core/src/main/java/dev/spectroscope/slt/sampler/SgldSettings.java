@@ -30,10 +30,24 @@ package dev.spectroscope.slt.sampler;
  *                       recorded chain is an exact MALA chain at one ε); NaN: ε as given on every rung. A cold rung
  *                       needs a smaller step than a hot one in the stiff directions and a larger one along the flat
  *                       ones, so one fixed ε leaves the cold rungs of a long ladder rejecting nearly every step
+ * @param symmetryMoves  with Metropolis adjustment, how many moves along the model's loss-preserving symmetries
+ *                       ({@link dev.spectroscope.slt.model.SymmetryMove}) each chain offers per group of them
+ *                       (a deep linear network: per hidden layer) after every step, each
+ *                       accepted by the exact posterior ratio; their size steers towards
+ *                       {@link LocalizedSgld#SYMMETRY_TARGET_ACCEPTANCE} in burn-in and is then frozen. 0, or a
+ *                       model without symmetries: none. An offer costs no loss evaluation
  */
 public record SgldSettings(double epsilon, double gamma, double nBeta, int batchSize, int chains, int draws,
                            int burnIn, int stepsPerDraw, long seed, Preconditioner preconditioner, int malaEvery,
-                           boolean metropolis, int exchangeEvery, double targetAcceptance) {
+                           boolean metropolis, int exchangeEvery, double targetAcceptance, int symmetryMoves) {
+
+    /** No symmetry moves. */
+    public SgldSettings(double epsilon, double gamma, double nBeta, int batchSize, int chains, int draws,
+                        int burnIn, int stepsPerDraw, long seed, Preconditioner preconditioner, int malaEvery,
+                        boolean metropolis, int exchangeEvery, double targetAcceptance) {
+        this(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed, preconditioner, malaEvery,
+                metropolis, exchangeEvery, targetAcceptance, 0);
+    }
 
     /** Unadjusted Langevin steps (SGLD), as the probe worker and the agent sample. */
     public SgldSettings(double epsilon, double gamma, double nBeta, int batchSize, int chains, int draws, int burnIn,
@@ -72,6 +86,10 @@ public record SgldSettings(double epsilon, double gamma, double nBeta, int batch
                 "targetAcceptance must lie strictly between 0 and 1 (or NaN for a fixed ε), was " + targetAcceptance);
         require(Double.isNaN(targetAcceptance) || metropolis,
                 "targetAcceptance steers ε by the Metropolis acceptance, so it needs metropolis = true");
+        require(symmetryMoves >= 0, "symmetryMoves must be non-negative (0: none), was "
+                + symmetryMoves);
+        require(symmetryMoves == 0 || metropolis,
+                "symmetry moves are accepted by the exact loss, so they need metropolis = true");
         require(exchangeEvery >= 0, "exchangeEvery must be non-negative (0: no replica exchange), was "
                 + exchangeEvery);
     }
@@ -98,56 +116,61 @@ public record SgldSettings(double epsilon, double gamma, double nBeta, int batch
 
     public SgldSettings withEpsilon(double e) {
         return new SgldSettings(e, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed, preconditioner,
-                malaEvery, metropolis, exchangeEvery, targetAcceptance);
+                malaEvery, metropolis, exchangeEvery, targetAcceptance, symmetryMoves);
     }
 
     public SgldSettings withNBeta(double nb) {
         return new SgldSettings(epsilon, gamma, nb, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
-                preconditioner, malaEvery, metropolis, exchangeEvery, targetAcceptance);
+                preconditioner, malaEvery, metropolis, exchangeEvery, targetAcceptance, symmetryMoves);
     }
 
     public SgldSettings withGamma(double g) {
         return new SgldSettings(epsilon, g, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
-                preconditioner, malaEvery, metropolis, exchangeEvery, targetAcceptance);
+                preconditioner, malaEvery, metropolis, exchangeEvery, targetAcceptance, symmetryMoves);
     }
 
     public SgldSettings withSeed(long s) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn,
-                stepsPerDraw, s, preconditioner, malaEvery, metropolis, exchangeEvery, targetAcceptance);
+                stepsPerDraw, s, preconditioner, malaEvery, metropolis, exchangeEvery, targetAcceptance, symmetryMoves);
     }
 
     public SgldSettings withDraws(int d, int b) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, d, b, stepsPerDraw, seed, preconditioner,
-                malaEvery, metropolis, exchangeEvery, targetAcceptance);
+                malaEvery, metropolis, exchangeEvery, targetAcceptance, symmetryMoves);
     }
 
     public SgldSettings withChains(int c) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, c, draws, burnIn, stepsPerDraw, seed, preconditioner,
-                malaEvery, metropolis, exchangeEvery, targetAcceptance);
+                malaEvery, metropolis, exchangeEvery, targetAcceptance, symmetryMoves);
     }
 
     public SgldSettings withBatchSize(int b) {
         return new SgldSettings(epsilon, gamma, nBeta, b, chains, draws, burnIn, stepsPerDraw, seed, preconditioner,
-                malaEvery, metropolis, exchangeEvery, targetAcceptance);
+                malaEvery, metropolis, exchangeEvery, targetAcceptance, symmetryMoves);
     }
 
     public SgldSettings withPreconditioner(Preconditioner p) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed, p,
-                malaEvery, metropolis, exchangeEvery, targetAcceptance);
+                malaEvery, metropolis, exchangeEvery, targetAcceptance, symmetryMoves);
     }
 
     public SgldSettings withMetropolis(boolean m) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
-                preconditioner, malaEvery, m, exchangeEvery, targetAcceptance);
+                preconditioner, malaEvery, m, exchangeEvery, targetAcceptance, symmetryMoves);
     }
 
     public SgldSettings withExchangeEvery(int every) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
-                preconditioner, malaEvery, metropolis, every, targetAcceptance);
+                preconditioner, malaEvery, metropolis, every, targetAcceptance, symmetryMoves);
     }
 
     public SgldSettings withTargetAcceptance(double target) {
         return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
-                preconditioner, malaEvery, metropolis, exchangeEvery, target);
+                preconditioner, malaEvery, metropolis, exchangeEvery, target, symmetryMoves);
+    }
+
+    public SgldSettings withSymmetryMoves(int moves) {
+        return new SgldSettings(epsilon, gamma, nBeta, batchSize, chains, draws, burnIn, stepsPerDraw, seed,
+                preconditioner, malaEvery, metropolis, exchangeEvery, targetAcceptance, moves);
     }
 }

@@ -126,6 +126,11 @@ class LocalizedSgldTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> new SgldSettings(1e-4, 1, Double.NaN, 1, 0, 1, 0, 1, 0, Preconditioner.NONE, 0));
         assertTrue(e.getMessage().startsWith("chains"));
+        SgldSettings unadjusted = new SgldSettings(1e-4, 1, Double.NaN, 1, 1, 1, 0, 1, 0, Preconditioner.NONE, 0);
+        e = assertThrows(IllegalArgumentException.class, () -> unadjusted.withSymmetryMoves(4));
+        assertTrue(e.getMessage().startsWith("symmetry moves"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> unadjusted.withMetropolis(true).withSymmetryMoves(-1));
+        assertTrue(e.getMessage().startsWith("symmetryMoves"), e.getMessage());
         assertEquals(List.of(Preconditioner.RMSPROP), List.of(Preconditioner.fromAlgorithm("rmsprop-sgld")));
         assertThrows(IllegalArgumentException.class, () -> Preconditioner.fromAlgorithm("hmc"));
     }
