@@ -155,10 +155,14 @@ public final class Validation {
                                            int threads) {
         DeepLinearNetwork dln = new DeepLinearNetwork(widths, rank, ReferenceDefaults.DLN_SAMPLES,
                 ReferenceDefaults.DLN_NOISE, seed, centre);
+        return run(dln, dln.truth(), ReferenceDefaults.deepLinearNetwork(seed), ladderFor(dln, seed, threads), threads);
+    }
+
+    /** The family's ladder for this network: {@link ReferenceDefaults#DLN_RUNGS} rungs spaced for its pilot's λ̂. */
+    static double[] ladderFor(DeepLinearNetwork dln, long seed, int threads) {
         double pilot = LlcEstimator.estimate(new SgldSampler(threads).sample(dln,
                 ReferenceDefaults.deepLinearNetworkPilot(seed)).chains()).mean();
-        double[] ladder = ExchangeLadder.colderFrom(pilot, ReferenceDefaults.DLN_RUNGS);
-        return run(dln, dln.truth(), ReferenceDefaults.deepLinearNetwork(seed), ladder, threads);
+        return ExchangeLadder.colderFrom(pilot, ReferenceDefaults.DLN_RUNGS);
     }
 
     public static Report normalCrossing(int[] k, int[] h, long seed, int threads) {

@@ -19,6 +19,10 @@ import java.util.SplittableRandom;
  * stationary distribution, while one that keeps adapting does not (it would need the correction term
  * Σ_j ∂G_ij/∂w_j). The loss recorded for a draw is the minibatch loss at
  * the weights before that step's update. The step loop allocates nothing.
+ *
+ * <p>Adjusted chains of a model with a loss-preserving symmetry ({@link SymmetryMove}) also offer
+ * {@link SgldSettings#symmetryMoves()} moves along it per group after every step: each is a Metropolis–Hastings
+ * step of its own, so together with the MALA steps and the replica swaps the chain keeps the same posterior.
  */
 public final class LocalizedSgld {
 

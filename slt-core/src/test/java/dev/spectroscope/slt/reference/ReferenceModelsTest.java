@@ -8,7 +8,6 @@ import dev.spectroscope.slt.estimate.LlcEstimator;
 import dev.spectroscope.slt.estimate.LlcResult;
 import dev.spectroscope.slt.model.LossModel;
 import dev.spectroscope.slt.sampler.ChainResult;
-import dev.spectroscope.slt.sampler.ExchangeLadder;
 import dev.spectroscope.slt.sampler.LocalizedSgld;
 import dev.spectroscope.slt.sampler.Preconditioner;
 import dev.spectroscope.slt.sampler.SgldSampler;
@@ -280,6 +279,10 @@ class ReferenceModelsTest {
         }
     }
 
+    /** The family's defaults, save 4 chains of 10,000 draws a rung: the quick form of the ladder in CI. */
+    private static final SgldSettings QUICK_LADDER = ReferenceDefaults.deepLinearNetwork(7).withChains(4)
+            .withDraws(10_000, 10_000);
+
     /**
      * A quick form of the ladder's line on the shape furthest from λ at one temperature: dln[2,2,2,2,2] rank 0
      * (λ = 3/2, m = 5), whose LLC at n/log n lies about 24% low whatever the sampler. The line through twelve
@@ -290,11 +293,7 @@ class ReferenceModelsTest {
     void theLadderLineRecoversLambdaWhereOneTemperatureCannot() {
         DeepLinearNetwork dln = new DeepLinearNetwork(new int[] {2, 2, 2, 2, 2}, 0, ReferenceDefaults.DLN_SAMPLES,
                 ReferenceDefaults.DLN_NOISE, 7);
-        double pilot = LlcEstimator.estimate(new SgldSampler(2).sample(dln,
-                ReferenceDefaults.deepLinearNetworkPilot(7)).chains()).mean();
-        double[] ladder = ExchangeLadder.colderFrom(pilot, ReferenceDefaults.DLN_RUNGS);
-        SgldSettings quick = ReferenceDefaults.deepLinearNetwork(7).withChains(4).withDraws(10_000, 10_000);
-        Validation.Report r = Validation.run(dln, dln.truth(), quick, ladder, 2);
+        Validation.Report r = Validation.run(dln, dln.truth(), QUICK_LADDER, Validation.ladderFor(dln, 7, 2), 2);
         assertTrue(r.fromLadder());
         assertEquals(1.5, r.lambdaHat(), 0.15 * 1.5, "line: λ̂ = " + r.lambdaHat() + ", m̂ = " + r.mHat());
         assertTrue(r.lambdaRung() < 0.85 * 1.5, "one temperature: " + r.lambdaRung());
@@ -312,16 +311,13 @@ class ReferenceModelsTest {
     void basisChangesSpreadTheDeepRankOneShapeAcrossItsMinimumSet() {
         DeepLinearNetwork dln = new DeepLinearNetwork(new int[] {3, 3, 3, 3, 3, 3}, 1, ReferenceDefaults.DLN_SAMPLES,
                 ReferenceDefaults.DLN_NOISE, 7);
-        double pilot = LlcEstimator.estimate(new SgldSampler(2).sample(dln,
-                ReferenceDefaults.deepLinearNetworkPilot(7)).chains()).mean();
-        double[] ladder = ExchangeLadder.colderFrom(pilot, ReferenceDefaults.DLN_RUNGS);
-        SgldSettings quick = ReferenceDefaults.deepLinearNetwork(7).withChains(4).withDraws(10_000, 10_000);
-        Validation.Report moved = Validation.run(dln, dln.truth(), quick, ladder, 2);
+        double[] ladder = Validation.ladderFor(dln, 7, 2);
+        Validation.Report moved = Validation.run(dln, dln.truth(), QUICK_LADDER, ladder, 2);
         assertEquals(4, moved.lambdaHat(), 0.15 * 4, "with basis changes: λ̂ = " + moved.lambdaHat() + ", m̂ = "
                 + moved.mHat());
         assertTrue(moved.symmetryAcceptance() > 0.25 && moved.symmetryAcceptance() < 0.6,
                 "symmetry moves accepted " + moved.symmetryAcceptance());
-        Validation.Report still = Validation.run(dln, dln.truth(), quick.withSymmetryMoves(0), ladder, 2);
+        Validation.Report still = Validation.run(dln, dln.truth(), QUICK_LADDER.withSymmetryMoves(0), ladder, 2);
         assertTrue(still.lambdaHat() < moved.lambdaHat() - 0.3, "without: λ̂ = " + still.lambdaHat() + ", with: "
                 + moved.lambdaHat());
         assertTrue(Double.isNaN(still.symmetryAcceptance()));
