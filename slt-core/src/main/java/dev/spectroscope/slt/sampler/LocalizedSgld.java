@@ -94,11 +94,8 @@ public final class LocalizedSgld {
         private final int n;
         private final int batchSize;
         private double eps;
-        // Burn-in steers log ε towards the target acceptance and averages it over burn-in's second half.
-        private final boolean steer;
-        private double logEps;
-        private double logEpsSum;
-        private long logEpsCount;
+        // Burn-in steers ε towards the target acceptance (null: ε as given).
+        private final BurnInSteering epsSteering;
         private final boolean rms;
         private final boolean metropolis;
         private final double[] w;
@@ -133,9 +130,7 @@ public final class LocalizedSgld {
         private double swapAcceptance = Double.NaN;
         private final SymmetryMove symmetry;
         private final int symmetryOffersPerStep;
-        private double logSymmetryScale = Math.log(SYMMETRY_START_SCALE);
-        private double logSymmetryScaleSum;
-        private long logSymmetryScaleCount;
+        private final BurnInSteering symmetrySteering;
         private double symmetryScale = SYMMETRY_START_SCALE;
         private double symmetryAcceptanceSum;
         private long symmetryOffers;
@@ -157,8 +152,8 @@ public final class LocalizedSgld {
             // RMSprop's preconditioner already scales the step with the drift, hence with the temperature.
             this.eps = rms ? settings.epsilon() : settings.epsilon() / rung;
             this.metropolis = settings.metropolis();
-            this.steer = metropolis && !Double.isNaN(settings.targetAcceptance()) && settings.burnIn() > 0;
-            this.logEps = Math.log(eps);
+            this.epsSteering = metropolis && !Double.isNaN(settings.targetAcceptance()) && settings.burnIn() > 0
+                    ? new BurnInSteering(eps, STEER_GAIN, settings.targetAcceptance(), settings.burnIn()) : null;
             this.w = center.clone();
             this.grad = new double[d];
             this.drift = new double[d];
@@ -177,6 +172,8 @@ public final class LocalizedSgld {
             this.losses = new double[settings.draws()];
             this.symmetry = metropolis && settings.symmetryMoves() > 0 ? evaluator.symmetryMove() : null;
             this.symmetryOffersPerStep = symmetry == null ? 0 : settings.symmetryMoves() * symmetry.groups();
+            this.symmetrySteering = new BurnInSteering(SYMMETRY_START_SCALE, SYMMETRY_GAIN,
+                    SYMMETRY_TARGET_ACCEPTANCE, settings.burnIn());
         }
 
         boolean diverged() {
@@ -248,10 +245,8 @@ public final class LocalizedSgld {
                             + "; lower epsilon (" + eps + ") or raise gamma");
                     break;
                 }
-                if (symmetry != null) {
-                    for (int k = 0; k < symmetryOffersPerStep; k++) {
-                        moveAlongSymmetry(gamma);
-                    }
+                for (int k = 0; k < symmetryOffersPerStep; k++) {
+                    moveAlongSymmetry(gamma);
                 }
                 boolean record = step >= settings.burnIn()
                         && (step - settings.burnIn()) % settings.stepsPerDraw() == 0;
@@ -289,8 +284,9 @@ public final class LocalizedSgld {
                     } else if (rms && step < settings.burnIn()) {
                         adaptToProposal(gamma);
                     }
-                    if (steer && step < settings.burnIn()) {
-                        steerStepSize(a);
+                    if (epsSteering != null && step < settings.burnIn()) {
+                        eps = epsSteering.update(a, step);
+                        precondStale = true;
                     }
                     acceptanceSum += a;
                     acceptanceCount++;
@@ -331,21 +327,6 @@ public final class LocalizedSgld {
         }
 
         /**
-         * One Robbins–Monro step of log ε towards the target acceptance; at the end of burn-in ε is fixed at the mean
-         * of log ε over the second half. The gain is small beside burn-in's length, so ε wanders by a few per cent
-         * around the value that gives the target, and every recorded step is an exact MALA step at that one ε.
-         */
-        private void steerStepSize(double acceptance) {
-            logEps += STEER_GAIN * (acceptance - settings.targetAcceptance());
-            if (step >= settings.burnIn() / 2) {
-                logEpsSum += logEps;
-                logEpsCount++;
-            }
-            eps = Math.exp(step == settings.burnIn() - 1 && logEpsCount > 0 ? logEpsSum / logEpsCount : logEps);
-            precondStale = true;
-        }
-
-        /**
          * Burn-in of an adjusted chain also learns the preconditioner from the drift where it proposed to go. A chain
          * that starts at a minimum sees almost no drift there, so v stays near 0 and the step near its cap 1/δ in
          * every direction; in the stiff ones every proposal is then rejected and the chain never moves to learn
@@ -363,22 +344,14 @@ public final class LocalizedSgld {
         /**
          * Offers one symmetry move from w, with grad its gradient, accepted with probability
          * min(1, exp(−(γ/2)(‖w' − w*‖² − ‖w − w*‖²))·|J|): the loss is the same at both ends, so the move costs no
-         * evaluation. In burn-in its size steers towards {@link #SYMMETRY_TARGET_ACCEPTANCE} and is frozen at the
-         * mean of its log over the second half, like ε.
+         * evaluation. In burn-in its size steers towards {@link #SYMMETRY_TARGET_ACCEPTANCE}, like ε.
          */
         private void moveAlongSymmetry(double gamma) {
             double logAlpha = symmetry.apply(w, grad, symmetryScale, random)
                     - 0.5 * gamma * symmetry.squaredDistanceChange(w, center);
             double a = Double.isNaN(logAlpha) ? 0 : Math.min(1, Math.exp(logAlpha));
             if (step < settings.burnIn()) {
-                logSymmetryScale += SYMMETRY_GAIN * (a - SYMMETRY_TARGET_ACCEPTANCE);
-                if (step >= settings.burnIn() / 2) {
-                    logSymmetryScaleSum += logSymmetryScale;
-                    logSymmetryScaleCount++;
-                }
-                boolean last = step == settings.burnIn() - 1;
-                symmetryScale = Math.exp(last && logSymmetryScaleCount > 0
-                        ? logSymmetryScaleSum / logSymmetryScaleCount : logSymmetryScale);
+                symmetryScale = symmetrySteering.update(a, step);
             } else {
                 symmetryAcceptanceSum += a;
                 symmetryOffers++;
